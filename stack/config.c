@@ -1,0 +1,83 @@
+/*
+ * config.c - read the TUNTCP_* environment variables.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipv4_wire.h"
+
+/* A whole decimal number in [lo, hi], or -1 with a message. */
+static int number(const char *name, const char *v, unsigned long long lo,
+		  unsigned long long hi, unsigned long long *out, char *err,
+		  size_t errlen)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(v, &end, 10);
+	if (errno || end == v || *end || v[0] == '-' || *out < lo || *out > hi) {
+		snprintf(err, errlen, "%s=%s: expected a whole number from %llu to %llu",
+			 name, v, lo, hi);
+		return -1;
+	}
+	return 0;
+}
+
+int config_from_env(struct config *cfg, char *err, size_t errlen)
+{
+	unsigned long long n;
+	const char *v;
+
+	memset(cfg, 0, sizeof *cfg);
+
+	v = getenv("TUNTCP_DEV");
+	if (!v || !*v)
+		v = "tun0";
+	if (strlen(v) >= sizeof cfg->dev) {
+		snprintf(err, errlen, "TUNTCP_DEV=%s: a device name has at most 15 characters", v);
+		return -1;
+	}
+	strcpy(cfg->dev, v);
+
+	v = getenv("TUNTCP_ADDR");
+	if (!v || !*v)
+		v = "10.0.0.2";
+	if (ipv4_aton(v, &cfg->addr) < 0 || cfg->addr == 0 ||
+	    (cfg->addr >> 28) >= 0xE) {
+		snprintf(err, errlen, "TUNTCP_ADDR=%s: expected a unicast IPv4 address such as 10.0.0.2", v);
+		return -1;
+	}
+
+	v = getenv("TUNTCP_PCAP");
+	cfg->pcap = (v && *v) ? v : NULL;
+
+	v = getenv("TUNTCP_TRACE");
+	cfg->trace = v && *v && strcmp(v, "0") != 0;
+
+	v = getenv("TUNTCP_ISN");
+	if (v && *v) {
+		if (number("TUNTCP_ISN", v, 0, 0xFFFFFFFFull, &n, err, errlen) < 0)
+			return -1;
+		cfg->isn_fixed = 1;
+		cfg->isn = (uint32_t)n;
+	}
+	cfg->msl_ms = 2000;
+	v = getenv("TUNTCP_MSL");
+	if (v && *v) {
+		if (number("TUNTCP_MSL", v, 1, 600000, &n, err, errlen) < 0)
+			return -1;
+		cfg->msl_ms = (uint32_t)n;
+	}
+	cfg->rto_min_ms = 1000;
+	v = getenv("TUNTCP_RTO_MIN");
+	if (v && *v) {
+		if (number("TUNTCP_RTO_MIN", v, 1, 60000, &n, err, errlen) < 0)
+			return -1;
+		cfg->rto_min_ms = (uint32_t)n;
+	}
+	return 0;
+}

@@ -1,0 +1,54 @@
+/*
+ * device.h - the one interface between the stack and whatever carries its
+ * packets.
+ *
+ * Read this first: a device moves whole IPv4 packets, nothing else (a TUN
+ * device has no link layer).  The drivers are dev_tun.c (the Linux TUN
+ * device) and dev_pair.c (two devices joined back to back in memory, for
+ * tests).  Wrappers are devices built around another device: dev_pcap.c
+ * writes every packet to a capture file, dev_trace.c prints a line per
+ * packet.  They stack: trace(pcap(tun)).
+ */
+#ifndef TUNTCP_DEVICE_H
+#define TUNTCP_DEVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The largest packet any device carries: the MTU of a TUN device. */
+#define DEVICE_MTU 1500
+
+struct device {
+	const char *name;
+	/* Send one IPv4 packet.  Returns 0, or -errno. */
+	int (*send)(struct device *dev, const uint8_t *pkt, size_t len);
+	/* Take one received packet if one is waiting.  Returns its length,
+	 * 0 when none is waiting, or -errno.  Never blocks. */
+	long (*recv)(struct device *dev, uint8_t *buf, size_t cap);
+	/* Free the device and whatever it wraps. */
+	void (*destroy)(struct device *dev);
+	/* A file descriptor that poll() reports readable when recv() has a
+	 * packet, or -1 (dev_pair: the caller knows when it queued one). */
+	int fd;
+	/* For a wrapper, the device it wraps; NULL for a driver. */
+	struct device *lower;
+};
+
+static inline int device_send(struct device *dev, const uint8_t *pkt,
+			      size_t len)
+{
+	return dev->send(dev, pkt, len);
+}
+
+static inline long device_recv(struct device *dev, uint8_t *buf, size_t cap)
+{
+	return dev->recv(dev, buf, cap);
+}
+
+static inline void device_destroy(struct device *dev)
+{
+	if (dev)
+		dev->destroy(dev);
+}
+
+#endif

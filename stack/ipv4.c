@@ -1,0 +1,98 @@
+/*
+ * ipv4.c - IPv4 input and output: is this packet for us, and to whom does
+ * it go next (RFC 791, RFC 1122 section 3.2.1).
+ *
+ * Read this first: ipv4_parse() (ipv4_wire.c) has already proven the
+ * header well formed.  Here we decide whether a host should accept it:
+ * addressed to us, from a believable source, not a fragment, a protocol we
+ * speak.  Every refusal is a counted drop with a reason.
+ */
+#include <errno.h>
+
+#include "icmp.h"
+#include "ipv4_wire.h"
+#include "net.h"
+#include "tcp.h"
+
+/* RFC 1122 3.2.1.3: a host must discard a datagram whose source is not a
+ * unicast address it could answer: 0.0.0.0, loopback (127/8, which must
+ * never appear on a wire), multicast (224/4), reserved and limited
+ * broadcast (240/4).  A packet claiming to come from our own address is
+ * dropped too: it can only be forged (the "land" attack). */
+static int source_is_bad(const struct net *net, uint32_t src)
+{
+	return src == 0 || (src >> 24) == 127 || (src >> 28) == 0xE ||
+	       (src >> 28) == 0xF || src == net->addr;
+}
+
+void net_input(struct net *net, const uint8_t *pkt, size_t len, uint64_t now)
+{
+	struct ipv4_hdr ip;
+	enum drop_reason why;
+
+	net->now = now;
+	net->stats.rx_packets++;
+
+	why = ipv4_parse(pkt, len, &ip);
+	if (why != DROP_NONE) {
+		net_drop(net, why, NULL);
+		return;
+	}
+	/* RFC 1122 3.2.1.3: the destination must be one of ours. */
+	if (ip.dst != net->addr) {
+		net_drop(net, DROP_IP_NOT_OURS, NULL);
+		return;
+	}
+	if (source_is_bad(net, ip.src)) {
+		net_drop(net, DROP_IP_BAD_SOURCE, NULL);
+		return;
+	}
+	/* RFC 1122 3.2.1.7: a host must not send TTL 0, so one that arrives
+	 * was forged or mangled.  (TTL 1 is fine: it need not be forwarded.) */
+	if (ip.ttl == 0) {
+		net_drop(net, DROP_IP_TTL_ZERO, NULL);
+		return;
+	}
+	/* RFC 791 3.2 reassembly is not implemented: a fragment (MF set or
+	 * a non-zero offset) is dropped.  Our peers on a TUN link with MTU
+	 * 1500 send whole datagrams, and TCP's MSS keeps them whole. */
+	if (ip.frag & (IPV4_FLAG_MF | IPV4_FRAG_OFFSET_MASK)) {
+		net_drop(net, DROP_IP_FRAGMENT, NULL);
+		return;
+	}
+
+	switch (ip.proto) {
+	case IP_PROTO_ICMP:
+		icmp_input(net, &ip);
+		break;
+	case IP_PROTO_TCP:
+		tcp_input(net, &ip);
+		break;
+	default:
+		/* RFC 1122 3.2.2.1 suggests an ICMP protocol-unreachable
+		 * here; we only count the drop, as a firewall would. */
+		net_drop(net, DROP_IP_UNKNOWN_PROTO, NULL);
+		break;
+	}
+}
+
+int ip_output(struct net *net, uint8_t proto, uint32_t dst,
+	      const uint8_t *payload, size_t len)
+{
+	uint8_t pkt[DEVICE_MTU];
+	size_t i;
+	int err;
+
+	if (len > sizeof pkt - IPV4_HDR_MIN)
+		return -EMSGSIZE;
+	/* RFC 791 3.2 and RFC 6864: the Identification only has to be
+	 * unique for reassembly; a counter is what most hosts use. */
+	ipv4_build(pkt, net->addr, dst, proto, net->ip_id++, IPV4_DEFAULT_TTL,
+		   len);
+	for (i = 0; i < len; i++)
+		pkt[IPV4_HDR_MIN + i] = payload[i];
+	err = device_send(net->dev, pkt, IPV4_HDR_MIN + len);
+	if (err == 0)
+		net->stats.tx_packets++;
+	return err;
+}

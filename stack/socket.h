@@ -1,0 +1,42 @@
+/*
+ * socket.h - a socket-like API over tuntcp: the calls of the Berkeley
+ * sockets the seed's programs use, with the same arguments, results and
+ * errno values, so one program runs on this stack or on the kernel's
+ * sockets (see apps/sock.h).
+ *
+ * Read this first: each call takes the runtime's lock, asks the TCP core
+ * (tcp_user.c) to do what it can now, and when it must wait (for a
+ * connection, data, buffer space) sleeps on the runtime's condition
+ * variable until the runtime thread has processed more packets or timers.
+ * Blocking and thread-safe: one thread per connection, as in the seed.
+ *
+ * Differences from the kernel, on purpose: only AF_INET + SOCK_STREAM;
+ * descriptors are our own numbers (use them only with tt_* calls); no
+ * SIGPIPE - send() on a closed connection fails with EPIPE.  A port may be
+ * bound again while old connections on it sit in TIME-WAIT (as if
+ * SO_REUSEADDR were always set).
+ */
+#ifndef TUNTCP_SOCKET_H
+#define TUNTCP_SOCKET_H
+
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+int tt_socket(int domain, int type, int protocol);
+int tt_bind(int s, const struct sockaddr *addr, socklen_t len);
+int tt_listen(int s, int backlog);
+int tt_accept(int s, struct sockaddr *addr, socklen_t *len);
+int tt_connect(int s, const struct sockaddr *addr, socklen_t len);
+ssize_t tt_send(int s, const void *buf, size_t len, int flags);
+ssize_t tt_recv(int s, void *buf, size_t len, int flags);
+int tt_shutdown(int s, int how);
+int tt_close(int s);
+int tt_setsockopt(int s, int level, int name, const void *val, socklen_t len);
+int tt_getsockname(int s, struct sockaddr *addr, socklen_t *len);
+int tt_getpeername(int s, struct sockaddr *addr, socklen_t *len);
+/* poll(2) over our sockets: POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL. */
+int tt_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * stats.c - names of drop reasons and printing of the counters.
+ */
+#include "stats.h"
+
+static const char *const drop_names[DROP_COUNT] = {
+	[DROP_NONE] = "none",
+#define X(name, str) [DROP_##name] = str,
+	DROP_REASONS(X)
+#undef X
+};
+
+const char *drop_name(enum drop_reason reason)
+{
+	if ((unsigned)reason >= DROP_COUNT)
+		return "?";
+	return drop_names[reason];
+}
+
+void stats_print(const struct stats *st, FILE *out, const char *prefix)
+{
+	uint64_t total = 0;
+	int i;
+
+	for (i = 1; i < DROP_COUNT; i++)
+		total += st->drops[i];
+	fprintf(out, "%spackets: %llu in, %llu out, %llu dropped\n", prefix,
+		(unsigned long long)st->rx_packets,
+		(unsigned long long)st->tx_packets, (unsigned long long)total);
+	for (i = 1; i < DROP_COUNT; i++)
+		if (st->drops[i])
+			fprintf(out, "%sdrop %-28s %llu\n", prefix,
+				drop_names[i], (unsigned long long)st->drops[i]);
+	if (st->icmp_echo_replied)
+		fprintf(out, "%sicmp echo replies sent        %llu\n", prefix,
+			(unsigned long long)st->icmp_echo_replied);
+	if (st->tcp_rst_sent)
+		fprintf(out, "%stcp resets sent               %llu\n", prefix,
+			(unsigned long long)st->tcp_rst_sent);
+	if (st->tcp_challenge_acks || st->tcp_challenge_acks_limited)
+		fprintf(out, "%stcp challenge acks sent       %llu (%llu held back by the rate limit)\n",
+			prefix, (unsigned long long)st->tcp_challenge_acks,
+			(unsigned long long)st->tcp_challenge_acks_limited);
+	fflush(out);
+}

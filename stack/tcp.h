@@ -1,0 +1,204 @@
+/*
+ * tcp.h - TCP: the control block, its states, and the calls into TCP.
+ *
+ * Read this first: RFC 9293 section 3.3.1 names the variables a TCP keeps
+ * per connection; struct tcb holds them under those names, grouped as the
+ * RFC groups them, so `p *tcb` or `p tcb->snd` in gdb reads like the RFC.
+ * Implementation variables (buffers, timers, the RTT estimator) follow in
+ * blocks of their own.
+ *
+ * TCP is split by concern:
+ *   tcp_tcb.c     control blocks: create, find, free; states (tcp_set_state);
+ *                 the initial sequence number (RFC 6528)
+ *   tcp_input.c   a segment arrives (RFC 9293 3.10.7), step by step
+ *   tcp_output.c  what to send now: data, SYN, FIN, ACK, RST
+ *   tcp_timer.c   retransmission (RFC 6298), TIME-WAIT, the zero-window probe
+ *   tcp_user.c    the user calls of RFC 9293 3.10.1-3.10.6: OPEN, SEND,
+ *                 RECEIVE, CLOSE, ABORT (socket.c builds the API on them)
+ * All of it is sans-IO: it takes `now` and sends through net->dev.
+ */
+#ifndef TUNTCP_TCP_H
+#define TUNTCP_TCP_H
+
+#include <stdint.h>
+
+#include "ipv4_wire.h"
+#include "net.h"
+#include "ringbuf.h"
+#include "tcp_wire.h"
+
+/* RFC 9293 3.3.2, the states, in the order the diagram introduces them. */
+enum tcp_state {
+	TCP_CLOSED,
+	TCP_LISTEN,
+	TCP_SYN_SENT,
+	TCP_SYN_RECEIVED,
+	TCP_ESTABLISHED,
+	TCP_FIN_WAIT_1,
+	TCP_FIN_WAIT_2,
+	TCP_CLOSE_WAIT,
+	TCP_CLOSING,
+	TCP_LAST_ACK,
+	TCP_TIME_WAIT,
+};
+
+/* "SYN-RECEIVED", spelled as RFC 9293 spells it. */
+const char *tcp_state_name(enum tcp_state s);
+
+/* Defaults; see docs and README for what a learner may change. */
+#define TCP_DEFAULT_MSS     1460	/* 1500 - 20 (IPv4) - 20 (TCP) */
+#define TCP_MIN_MSS         536		/* RFC 9293 3.7.1: assumed without the option */
+#define TCP_BUF_SIZE        65535	/* send and receive buffers, bytes */
+#define TCP_DEFAULT_MSL_MS  2000	/* a lab MSL: TIME-WAIT lasts 4 s (RFC: 2 min) */
+#define TCP_RTO_INITIAL_MS  1000	/* RFC 6298 2.1 */
+#define TCP_RTO_MIN_MS      1000	/* RFC 6298 2.4 */
+#define TCP_RTO_MAX_MS      60000	/* RFC 6298 2.5 */
+#define TCP_MAX_RETRIES     8		/* then the connection times out (ETIMEDOUT) */
+#define TCP_SYN_RETRIES     5		/* RFC 1122 4.2.3.5: at least 3 minutes for R2 on SYN; lab: ~1 min */
+
+/* The RTT estimator of RFC 6298, in milliseconds. */
+struct rtt {
+	uint32_t srtt;		/* smoothed round-trip time; 0: no sample yet */
+	uint32_t rttvar;	/* round-trip time variation */
+	uint32_t rto;		/* retransmission timeout */
+	uint32_t timed_seq;	/* the segment being timed ends here ... */
+	uint64_t timed_at;	/* ... and was sent at this time; 0: none timed */
+};
+
+struct tcb {
+	enum tcp_state state;	/* change it only with tcp_set_state() */
+
+	/* The connection: local and remote socket (RFC 9293 3.3.1) */
+	uint32_t local_addr, remote_addr;
+	uint16_t local_port, remote_port;
+
+	/* RFC 9293 3.3.1, Send Sequence Variables */
+	struct {
+		uint32_t una;	/* oldest unacknowledged sequence number */
+		uint32_t nxt;	/* next sequence number to send */
+		uint32_t wnd;	/* window the peer offered, in bytes (scaled) */
+		uint32_t up;	/* urgent pointer: unused */
+		uint32_t wl1;	/* SEG.SEQ of the segment that last set wnd */
+		uint32_t wl2;	/* SEG.ACK of the segment that last set wnd */
+	} snd;
+	uint32_t iss;		/* initial send sequence number */
+
+	/* RFC 9293 3.3.1, Receive Sequence Variables */
+	struct {
+		uint32_t nxt;	/* next sequence number we expect */
+		uint32_t wnd;	/* window we offer: free receive buffer */
+		uint32_t up;	/* urgent pointer: unused */
+	} rcv;
+	uint32_t irs;		/* initial receive sequence number */
+
+	/* Implementation: sending */
+	uint32_t snd_max;	/* highest sequence number sent (snd.nxt goes
+				 * back to snd.una when we retransmit) */
+	uint32_t max_snd_wnd;	/* largest window the peer offered (RFC 5961 5.2) */
+	uint16_t snd_mss;	/* largest segment we send: the peer's MSS */
+	struct ringbuf sndbuf;	/* bytes from snd.una on: unacked, then unsent */
+	uint8_t fin_queued;	/* the user closed: send FIN after the data */
+	uint8_t fin_sent;	/* our FIN went out (at fin_seq) at least once */
+	uint32_t fin_seq;	/* sequence number of our FIN */
+
+	/* Implementation: receiving */
+	struct ringbuf rcvbuf;	/* in-order bytes the user has not read */
+	uint32_t rcv_adv;	/* rcv.nxt + rcv.wnd as last advertised */
+	uint8_t fin_received;	/* the peer's FIN arrived: end of stream */
+	uint8_t ack_now;	/* an ACK is owed: send one before returning */
+
+	/* Timers, as absolute deadlines in ms (0: not armed); tcp_timer.c */
+	uint64_t rexmt_at;	/* retransmission, or zero-window probe */
+	uint64_t timewait_at;	/* 2*MSL after entering TIME-WAIT */
+	struct rtt rtt;
+	uint8_t retries;	/* consecutive timeouts without progress */
+	uint8_t probing;	/* rexmt_at is the zero-window probe (persist) */
+
+	/* Life of the block */
+	int error;		/* errno to report to the user: ECONNRESET, ... */
+	uint8_t user;		/* a socket holds this block */
+	uint8_t passive;	/* came from a LISTEN (the SYN-RECEIVED rule) */
+	struct tcb *listener;	/* the LISTEN it came from, until accepted */
+	struct tcb *next;	/* all blocks of the stack */
+
+	/* For a LISTEN: connections not yet accept()ed */
+	struct tcb *accept_head, *accept_tail;
+	struct tcb *accept_next;
+	int backlog;		/* most SYN-RECEIVED + ready connections */
+	int pending;		/* how many are SYN-RECEIVED or ready now */
+};
+
+/* TCP's part of a stack instance. */
+struct tcp_layer {
+	struct tcb *tcbs;	/* every control block, listeners included */
+	uint32_t isn_key[4];	/* RFC 6528 secret; the runtime fills it */
+	uint8_t isn_fixed;	/* TUNTCP_ISN: every iss is isn_value */
+	uint32_t isn_value;
+	uint32_t msl_ms;	/* maximum segment lifetime; TIME-WAIT is 2*MSL */
+	uint32_t rto_min_ms;	/* RFC 6298 2.4 says 1 s */
+	uint16_t next_port;	/* next ephemeral port to try */
+	uint64_t challenge_second;	/* RFC 5961 7: rate-limit window start */
+	uint32_t challenge_count;	/* challenge ACKs sent in that second */
+	uint32_t ack_delay_ms;	/* delayed ACKs (RFC 9293 3.8.6.3); 0: ACK at once */
+};
+
+#define TCP_CHALLENGE_ACKS_PER_SECOND 10
+
+/* --- the core's entry points (net.c, ipv4.c) --- */
+void tcp_layer_init(struct net *net);
+void tcp_layer_free(struct net *net);
+void tcp_input(struct net *net, const struct ipv4_hdr *ip);
+void tcp_tick(struct net *net, uint64_t now);
+uint64_t tcp_next_deadline(const struct net *net);
+
+/* RFC 9293 3.10.7.4's acceptability table (tcp_input.c) */
+int tcp_segment_acceptable(uint32_t rcv_nxt, uint32_t rcv_wnd, uint32_t seq,
+			   uint32_t seg_len);
+
+/* --- control blocks (tcp_tcb.c) --- */
+struct tcb *tcb_new(struct net *net, enum tcp_state state);
+void tcb_free(struct net *net, struct tcb *tcb);
+struct tcb *tcb_find(struct net *net, uint32_t laddr, uint16_t lport,
+		     uint32_t raddr, uint16_t rport);
+struct tcb *tcb_find_listener(struct net *net, uint32_t laddr, uint16_t lport);
+int tcp_port_in_use(struct net *net, uint16_t port);
+uint16_t tcp_ephemeral_port(struct net *net);
+uint32_t tcp_choose_iss(struct net *net, const struct tcb *tcb);
+/* The one door for state changes: `why` names the cause, `seg` (may be
+ * NULL) the segment that caused it; both are shown by TUNTCP_TRACE=1. */
+void tcp_set_state(struct net *net, struct tcb *tcb, enum tcp_state state,
+		   const struct tcp_seg *seg, const char *why);
+/* Enter CLOSED; free the block unless a socket still holds it. */
+void tcp_close_tcb(struct net *net, struct tcb *tcb, int error,
+		   const struct tcp_seg *seg, const char *why);
+/* "10.0.0.2:7788 > 10.0.0.1:40000" into buf[48] */
+char *tcb_name(const struct tcb *tcb, char *buf);
+
+/* --- output (tcp_output.c) --- */
+void tcp_output(struct net *net, struct tcb *tcb);
+void tcp_send_ack(struct net *net, struct tcb *tcb);
+void tcp_send_syn(struct net *net, struct tcb *tcb);
+void tcp_send_challenge_ack(struct net *net, struct tcb *tcb);
+void tcp_send_rst_for(struct net *net, const struct tcp_seg *seg);
+void tcp_send_rst(struct net *net, struct tcb *tcb);
+uint16_t tcp_window_to_advertise(struct tcb *tcb);
+
+/* --- timers (tcp_timer.c) --- */
+void tcp_rtt_sample(struct net *net, struct tcb *tcb, uint32_t ack);
+void tcp_rexmt_arm(struct net *net, struct tcb *tcb);
+void tcp_timewait_start(struct net *net, struct tcb *tcb);
+
+/* --- user calls (tcp_user.c): all under the runtime's lock --- */
+int tcp_user_listen(struct net *net, struct tcb *tcb, uint32_t addr,
+		    uint16_t port, int backlog);
+int tcp_user_connect(struct net *net, struct tcb *tcb, uint32_t raddr,
+		     uint16_t rport, uint16_t lport);
+struct tcb *tcp_user_accept(struct net *net, struct tcb *listener);
+long tcp_user_send(struct net *net, struct tcb *tcb, const uint8_t *data,
+		   size_t len);
+long tcp_user_recv(struct net *net, struct tcb *tcb, uint8_t *buf, size_t len);
+int tcp_user_shutdown(struct net *net, struct tcb *tcb);
+void tcp_user_close(struct net *net, struct tcb *tcb);
+void tcp_user_abort(struct net *net, struct tcb *tcb);
+
+#endif
