@@ -72,6 +72,29 @@ int config_from_env(struct config *cfg, char *err, size_t errlen)
 			return -1;
 		cfg->msl_ms = (uint32_t)n;
 	}
+	v = getenv("TUNTCP_FAULTS");
+	cfg->faults = (v && *v) ? v : NULL;
+
+	cfg->delack_ms = 40;
+	v = getenv("TUNTCP_DELACK");
+	if (v && *v) {
+		if (number("TUNTCP_DELACK", v, 0, 500, &n, err, errlen) < 0)
+			return -1;
+		cfg->delack_ms = (uint32_t)n;
+	}
+	cfg->sndbuf = cfg->rcvbuf = 256 * 1024;
+	v = getenv("TUNTCP_SNDBUF");
+	if (v && *v) {
+		if (number("TUNTCP_SNDBUF", v, 1024, 64 << 20, &n, err, errlen) < 0)
+			return -1;
+		cfg->sndbuf = (uint32_t)n;
+	}
+	v = getenv("TUNTCP_RCVBUF");
+	if (v && *v) {
+		if (number("TUNTCP_RCVBUF", v, 1024, 64 << 20, &n, err, errlen) < 0)
+			return -1;
+		cfg->rcvbuf = (uint32_t)n;
+	}
 	cfg->rto_min_ms = 1000;
 	v = getenv("TUNTCP_RTO_MIN");
 	if (v && *v) {

@@ -13,6 +13,11 @@
  *                          2*MSL); 2000 by default, RFC 9293 says 2 minutes
  *   TUNTCP_RTO_MIN=MS      lower bound of the retransmission timeout;
  *                          RFC 6298's 1000 by default, less for a fast lab
+ *   TUNTCP_FAULTS=SPEC     a hostile network: loss, reordering, ... (dev_fault.h)
+ *   TUNTCP_DELACK=MS       how long an ACK may wait for data to ride on
+ *                          (40 by default; 0 ACKs every segment at once)
+ *   TUNTCP_SNDBUF=BYTES    send and receive buffer of each connection
+ *   TUNTCP_RCVBUF=BYTES    (256 KiB by default; SO_SNDBUF/SO_RCVBUF too)
  */
 #ifndef TUNTCP_CONFIG_H
 #define TUNTCP_CONFIG_H
@@ -29,6 +34,9 @@ struct config {
 	uint32_t isn;
 	uint32_t msl_ms;
 	uint32_t rto_min_ms;
+	const char *faults;	/* NULL: a perfect link */
+	uint32_t delack_ms;
+	uint32_t sndbuf, rcvbuf;
 };
 
 /* Fill `cfg` from the environment.  Returns 0, or -1 with a sentence in

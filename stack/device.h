@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* The largest packet any device carries: the MTU of a TUN device. */
 #define DEVICE_MTU 1500
@@ -32,6 +33,12 @@ struct device {
 	int fd;
 	/* For a wrapper, the device it wraps; NULL for a driver. */
 	struct device *lower;
+	/* Optional (NULL: none).  Do the device's timed work due at `now`
+	 * (a fault injector releasing delayed packets) and return when it
+	 * next has some, or UINT64_MAX. */
+	uint64_t (*timer)(struct device *dev, uint64_t now);
+	/* Optional: print the device's own counters. */
+	void (*print_stats)(struct device *dev, FILE *out);
 };
 
 static inline int device_send(struct device *dev, const uint8_t *pkt,
@@ -43,6 +50,28 @@ static inline int device_send(struct device *dev, const uint8_t *pkt,
 static inline long device_recv(struct device *dev, uint8_t *buf, size_t cap)
 {
 	return dev->recv(dev, buf, cap);
+}
+
+/* The timed work of a whole stack of devices: every layer that has any. */
+static inline uint64_t device_timer(struct device *dev, uint64_t now)
+{
+	uint64_t next = UINT64_MAX, t;
+
+	for (; dev; dev = dev->lower) {
+		if (dev->timer) {
+			t = dev->timer(dev, now);
+			if (t < next)
+				next = t;
+		}
+	}
+	return next;
+}
+
+static inline void device_print_stats(struct device *dev, FILE *out)
+{
+	for (; dev; dev = dev->lower)
+		if (dev->print_stats)
+			dev->print_stats(dev, out);
 }
 
 static inline void device_destroy(struct device *dev)

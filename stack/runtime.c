@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dev_fault.h"
 #include "dev_pcap.h"
 #include "dev_trace.h"
 #include "dev_tun.h"
@@ -57,6 +58,7 @@ void runtime_print_stats(struct runtime *rt)
 	fprintf(stderr, "tuntcp %s on %s:\n", ipv4_ntoa(rt->net.addr, addr),
 		rt->cfg.dev);
 	stats_print(&rt->net.stats, stderr, "  ");
+	device_print_stats(rt->dev, stderr);
 	pthread_mutex_unlock(&rt->lock);
 }
 
@@ -113,15 +115,18 @@ static void *runtime_loop(void *arg)
 			{ .fd = rt->dev->fd, .events = POLLIN },
 			{ .fd = rt->wake[0], .events = POLLIN },
 		};
-		uint64_t deadline, now;
+		uint64_t deadline, dev_deadline, now;
 		int timeout, budget;
 		long n;
 
 		pthread_mutex_lock(&rt->lock);
+		now = runtime_now();
 		deadline = net_next_deadline(&rt->net);
+		dev_deadline = device_timer(rt->dev, now);
+		if (dev_deadline < deadline)
+			deadline = dev_deadline;
 		pthread_mutex_unlock(&rt->lock);
 
-		now = runtime_now();
 		if (deadline == UINT64_MAX)
 			timeout = -1;
 		else if (deadline <= now)
@@ -153,12 +158,23 @@ static void *runtime_loop(void *arg)
 		}
 		if (net_next_deadline(&rt->net) <= now)
 			net_tick(&rt->net, now);
+		device_timer(rt->dev, now);	/* send what the fault injector held */
 		pthread_cond_broadcast(&rt->changed);
 		pthread_mutex_unlock(&rt->lock);
 	}
 	return NULL;
 }
 
+static uint64_t clock_ms(void *ctx)
+{
+	(void)ctx;
+	return runtime_now();
+}
+
+/* The device stack, from the wire up: tun, fault injector, capture, trace.
+ * The capture sits above the fault injector, so it shows the stack's own
+ * view: what it sent (even if the "network" then lost it) and what reached
+ * it. */
 static struct device *open_devices(const struct config *cfg, FILE *trace)
 {
 	char err[256];
@@ -167,6 +183,15 @@ static struct device *open_devices(const struct config *cfg, FILE *trace)
 	dev = tun_open(cfg->dev, err, sizeof err);
 	if (!dev)
 		goto fail;
+	if (cfg->faults) {
+		struct fault_cfg in, out;
+
+		if (fault_parse(cfg->faults, &in, &out, err, sizeof err) < 0) {
+			device_destroy(dev);
+			goto fail;
+		}
+		dev = fault_wrap(dev, &in, &out, clock_ms, NULL, trace);
+	}
 	if (cfg->pcap) {
 		wrapped = pcap_wrap(dev, cfg->pcap, err, sizeof err);
 		if (!wrapped) {
@@ -223,6 +248,9 @@ struct runtime *runtime_start(void)
 	rt->net.tcp->isn_value = rt->cfg.isn;
 	rt->net.tcp->msl_ms = rt->cfg.msl_ms;
 	rt->net.tcp->rto_min_ms = rt->cfg.rto_min_ms;
+	rt->net.tcp->ack_delay_ms = rt->cfg.delack_ms;
+	rt->net.tcp->sndbuf_size = rt->cfg.sndbuf;
+	rt->net.tcp->rcvbuf_size = rt->cfg.rcvbuf;
 	/* Ephemeral ports start somewhere random in 49152-65535 (RFC 6056). */
 	rt->net.tcp->next_port = (uint16_t)(49152 + rt->net.tcp->isn_key[1] % 16384);
 	if (rt->trace) {

@@ -21,6 +21,8 @@
 
 struct tt_sock {
 	int used;
+	uint32_t sndbuf, rcvbuf;	/* SO_SNDBUF/SO_RCVBUF; 0: the default */
+	int nodelay;			/* TCP_NODELAY */
 	struct tcb *tcb;	/* NULL until listen() or connect() */
 	uint32_t bound_addr;	/* bind(): 0 = any of ours */
 	uint16_t bound_port;	/* bind(): 0 = not bound */
@@ -120,6 +122,17 @@ static int port_taken(struct runtime *rt, uint16_t port, struct tt_sock *self)
 	return 0;
 }
 
+/* Give a new block the socket's options. */
+static void apply_options(struct runtime *rt, struct tt_sock *so, struct tcb *tcb)
+{
+	uint32_t snd = so->sndbuf ? so->sndbuf : rt->net.tcp->sndbuf_size;
+	uint32_t rcv = so->rcvbuf ? so->rcvbuf : rt->net.tcp->rcvbuf_size;
+
+	if (snd != tcb->sndbuf.cap || rcv != tcb->rcvbuf.cap)
+		tcb_set_buffers(tcb, snd, rcv);
+	tcb->nodelay = (uint8_t)so->nodelay;
+}
+
 int tt_socket(int domain, int type, int protocol)
 {
 	struct runtime *rt;
@@ -200,6 +213,7 @@ int tt_listen(int s, int backlog)
 		return fail_unlock(rt, ENOBUFS);
 	tcb->user = 1;
 	so->tcb = tcb;
+	apply_options(rt, so, tcb);
 	tcp_user_listen(&rt->net, tcb, so->bound_addr, so->bound_port, backlog);
 	leave_changed(rt);
 	return 0;
@@ -264,6 +278,7 @@ int tt_connect(int s, const struct sockaddr *addr, socklen_t len)
 		return fail_unlock(rt, ENOBUFS);
 	tcb->user = 1;
 	so->tcb = tcb;
+	apply_options(rt, so, tcb);
 	so->bound_port = 0;	/* the connection holds the port now */
 	err = tcp_user_connect(&rt->net, tcb, ntohl(sin.sin_addr.s_addr),
 			       ntohs(sin.sin_port), lport);
@@ -396,19 +411,37 @@ int tt_setsockopt(int s, int level, int name, const void *val, socklen_t len)
 {
 	struct runtime *rt = enter();
 	struct tt_sock *so;
+	int v = 0;
 
-	(void)val;
-	(void)len;
 	if (!rt)
 		return fail(ENODEV);
 	so = lookup(s);
-	pthread_mutex_unlock(&rt->lock);
 	if (!so)
-		return fail(EBADF);
-	/* Accepted, and already how we behave: see the top of socket.h. */
-	if (level == SOL_SOCKET && (name == SO_REUSEADDR || name == SO_REUSEPORT))
-		return 0;
-	return fail(ENOPROTOOPT);
+		return fail_unlock(rt, EBADF);
+	if (!val || len < sizeof v)
+		return fail_unlock(rt, EINVAL);
+	memcpy(&v, val, sizeof v);
+	if (level == SOL_SOCKET && (name == SO_REUSEADDR || name == SO_REUSEPORT)) {
+		/* Accepted, and already how we behave: see socket.h. */
+	} else if (level == IPPROTO_TCP && name == TCP_NODELAY) {
+		so->nodelay = v != 0;
+		if (so->tcb)
+			so->tcb->nodelay = (uint8_t)(v != 0);
+	} else if (level == SOL_SOCKET && (name == SO_SNDBUF || name == SO_RCVBUF)) {
+		/* Sizes apply to connections made after this call. */
+		if (v < 1024 || v > (64 << 20))
+			return fail_unlock(rt, EINVAL);
+		if (name == SO_SNDBUF)
+			so->sndbuf = (uint32_t)v;
+		else
+			so->rcvbuf = (uint32_t)v;
+		if (so->tcb && so->tcb->state == TCP_LISTEN)
+			apply_options(rt, so, so->tcb);
+	} else {
+		return fail_unlock(rt, ENOPROTOOPT);
+	}
+	pthread_mutex_unlock(&rt->lock);
+	return 0;
 }
 
 static int sock_name(int s, struct sockaddr *addr, socklen_t *len, int peer)

@@ -24,6 +24,12 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+/* TCP_NODELAY as Linux numbers it (<netinet/tcp.h> cannot be included
+ * beside tcp.h: it names the TCP states too). */
+#ifndef TCP_NODELAY
+#define TCP_NODELAY 1
+#endif
+
 int tt_socket(int domain, int type, int protocol);
 int tt_bind(int s, const struct sockaddr *addr, socklen_t len);
 int tt_listen(int s, int backlog);

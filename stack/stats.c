@@ -37,6 +37,16 @@ void stats_print(const struct stats *st, FILE *out, const char *prefix)
 	if (st->tcp_rst_sent)
 		fprintf(out, "%stcp resets sent               %llu\n", prefix,
 			(unsigned long long)st->tcp_rst_sent);
+	if (st->tcp_ooo_queued)
+		fprintf(out, "%stcp out-of-order segments held %llu\n", prefix,
+			(unsigned long long)st->tcp_ooo_queued);
+	if (st->tcp_retransmits)
+		fprintf(out, "%stcp segments retransmitted    %llu (%llu by fast retransmit)\n",
+			prefix, (unsigned long long)st->tcp_retransmits,
+			(unsigned long long)st->tcp_fast_retransmits);
+	if (st->tcp_window_probes)
+		fprintf(out, "%stcp zero-window probes sent   %llu\n", prefix,
+			(unsigned long long)st->tcp_window_probes);
 	if (st->tcp_challenge_acks || st->tcp_challenge_acks_limited)
 		fprintf(out, "%stcp challenge acks sent       %llu (%llu held back by the rate limit)\n",
 			prefix, (unsigned long long)st->tcp_challenge_acks,

@@ -46,7 +46,8 @@
 	X(TCP_SYN_CHALLENGED,  "tcp-syn-challenged")                \
 	X(TCP_BACKLOG_FULL,    "tcp-listen-backlog-full")           \
 	X(TCP_NO_ACK,          "tcp-no-ack-flag")                   \
-	X(TCP_OUT_OF_ORDER,    "tcp-out-of-order")                  \
+	X(TCP_OUT_OF_ORDER,    "tcp-out-of-order-no-memory")        \
+	X(TCP_DUPLICATE,       "tcp-duplicate-data")                \
 	X(TCP_RCV_BUFFER_FULL, "tcp-receive-buffer-full")           \
 	X(TCP_RST_TIME_WAIT,   "tcp-rst-in-time-wait")
 
@@ -64,8 +65,12 @@ struct stats {
 	uint64_t drops[DROP_COUNT];
 	uint64_t icmp_echo_replied;
 	uint64_t tcp_rst_sent;
+	uint64_t tcp_ooo_queued;	/* out-of-order segments held for later */
+	uint64_t tcp_retransmits;	/* segments sent again (timeout or fast) */
+	uint64_t tcp_fast_retransmits;
 	uint64_t tcp_challenge_acks;
 	uint64_t tcp_challenge_acks_limited;
+	uint64_t tcp_window_probes;
 };
 
 const char *drop_name(enum drop_reason reason);

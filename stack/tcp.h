@@ -27,6 +27,8 @@
 #include "ringbuf.h"
 #include "tcp_wire.h"
 
+struct reass_seg;
+
 /* RFC 9293 3.3.2, the states, in the order the diagram introduces them. */
 enum tcp_state {
 	TCP_CLOSED,
@@ -48,7 +50,7 @@ const char *tcp_state_name(enum tcp_state s);
 /* Defaults; see docs and README for what a learner may change. */
 #define TCP_DEFAULT_MSS     1460	/* 1500 - 20 (IPv4) - 20 (TCP) */
 #define TCP_MIN_MSS         536		/* RFC 9293 3.7.1: assumed without the option */
-#define TCP_BUF_SIZE        65535	/* send and receive buffers, bytes */
+#define TCP_BUF_SIZE        (256 * 1024)	/* send and receive buffers, bytes */
 #define TCP_DEFAULT_MSL_MS  2000	/* a lab MSL: TIME-WAIT lasts 4 s (RFC: 2 min) */
 #define TCP_RTO_INITIAL_MS  1000	/* RFC 6298 2.1 */
 #define TCP_RTO_MIN_MS      1000	/* RFC 6298 2.4 */
@@ -106,13 +108,30 @@ struct tcb {
 	uint32_t rcv_adv;	/* rcv.nxt + rcv.wnd as last advertised */
 	uint8_t fin_received;	/* the peer's FIN arrived: end of stream */
 	uint8_t ack_now;	/* an ACK is owed: send one before returning */
+	struct reass_seg *reass;	/* out-of-order pieces, by seq (tcp_reass.c) */
+	uint32_t reass_bytes;	/* bytes held there */
+	uint8_t segs_unacked;	/* in-order segments since our last ACK */
 
 	/* Timers, as absolute deadlines in ms (0: not armed); tcp_timer.c */
 	uint64_t rexmt_at;	/* retransmission, or zero-window probe */
 	uint64_t timewait_at;	/* 2*MSL after entering TIME-WAIT */
+	uint64_t delack_at;	/* a delayed ACK is due (RFC 9293 3.8.6.3) */
 	struct rtt rtt;
 	uint8_t retries;	/* consecutive timeouts without progress */
 	uint8_t probing;	/* rexmt_at is the zero-window probe (persist) */
+
+	/* Congestion control (RFC 5681, NewReno RFC 6582); tcp_cc.c */
+	uint32_t cwnd;		/* congestion window: bytes in flight allowed */
+	uint32_t ssthresh;	/* slow start threshold */
+	uint32_t recover;	/* snd_max when fast recovery began */
+	uint8_t in_recovery;	/* in fast recovery */
+	uint8_t dupacks;	/* duplicate ACKs in a row */
+
+	/* Window scaling (RFC 7323): shift counts, 0 when not in use */
+	uint8_t snd_wscale;	/* the peer's: applied to windows it sends */
+	uint8_t rcv_wscale;	/* ours: applied to windows we send */
+	uint8_t ws_peer;	/* the peer's SYN carried a window scale */
+	uint8_t nodelay;	/* TCP_NODELAY: Nagle's algorithm off */
 
 	/* Life of the block */
 	int error;		/* errno to report to the user: ECONNRESET, ... */
@@ -140,6 +159,8 @@ struct tcp_layer {
 	uint64_t challenge_second;	/* RFC 5961 7: rate-limit window start */
 	uint32_t challenge_count;	/* challenge ACKs sent in that second */
 	uint32_t ack_delay_ms;	/* delayed ACKs (RFC 9293 3.8.6.3); 0: ACK at once */
+	uint32_t sndbuf_size;	/* buffer sizes of new connections */
+	uint32_t rcvbuf_size;
 };
 
 #define TCP_CHALLENGE_ACKS_PER_SECOND 10
@@ -181,7 +202,23 @@ void tcp_send_syn(struct net *net, struct tcb *tcb);
 void tcp_send_challenge_ack(struct net *net, struct tcb *tcb);
 void tcp_send_rst_for(struct net *net, const struct tcp_seg *seg);
 void tcp_send_rst(struct net *net, struct tcb *tcb);
-uint16_t tcp_window_to_advertise(struct tcb *tcb);
+uint16_t tcp_window_to_advertise(struct tcb *tcb, int syn);
+void tcp_retransmit_first(struct net *net, struct tcb *tcb);
+/* Give a block buffers of these sizes (only while they are empty). */
+int tcb_set_buffers(struct tcb *tcb, uint32_t snd, uint32_t rcv);
+
+/* --- the out-of-order queue (tcp_reass.c) --- */
+int tcp_reass_insert(struct tcb *tcb, uint32_t seq, const uint8_t *data,
+		     uint32_t len, int fin);
+int tcp_reass_deliver(struct tcb *tcb);
+void tcp_reass_free(struct tcb *tcb);
+
+/* --- congestion control (tcp_cc.c) --- */
+void tcp_cc_init(struct tcb *tcb);
+void tcp_cc_new_ack(struct net *net, struct tcb *tcb, uint32_t ack,
+		    uint32_t acked);
+void tcp_cc_dup_ack(struct net *net, struct tcb *tcb);
+void tcp_cc_timeout(struct net *net, struct tcb *tcb);
 
 /* --- timers (tcp_timer.c) --- */
 void tcp_rtt_sample(struct net *net, struct tcb *tcb, uint32_t ack);

@@ -104,6 +104,18 @@ static void listen_input(struct net *net, struct tcb *l,
 	t->snd_mss = seg->mss ? seg->mss : TCP_MIN_MSS;
 	if (t->snd_mss > TCP_DEFAULT_MSS)
 		t->snd_mss = TCP_DEFAULT_MSS;
+	/* A copy of the listener: its buffer sizes and options. */
+	tcb_set_buffers(t, (uint32_t)l->sndbuf.cap, (uint32_t)l->rcvbuf.cap);
+	t->nodelay = l->nodelay;
+	/* RFC 7323 2.2: scaling is on only if both SYNs carry the option;
+	 * we answer with ours only if the peer's SYN had one. */
+	if (seg->wscale >= 0) {
+		t->ws_peer = 1;
+		t->snd_wscale = (uint8_t)seg->wscale;
+	} else {
+		t->rcv_wscale = 0;
+	}
+	tcp_cc_init(t);
 	/* The window of a SYN is never scaled (RFC 7323 2.2). */
 	t->snd.wnd = seg->wnd;
 	t->snd.wl1 = seg->seq;
@@ -158,7 +170,16 @@ static void syn_sent_input(struct net *net, struct tcb *tcb,
 	tcb->snd_mss = seg->mss ? seg->mss : TCP_MIN_MSS;
 	if (tcb->snd_mss > TCP_DEFAULT_MSS)
 		tcb->snd_mss = TCP_DEFAULT_MSS;
-	tcb->snd.wnd = seg->wnd;
+	/* RFC 7323 2.2: we offered a scale on our SYN; it is used only if
+	 * the peer's SYN offers one too. */
+	if (seg->wscale >= 0) {
+		tcb->ws_peer = 1;
+		tcb->snd_wscale = (uint8_t)seg->wscale;
+	} else {
+		tcb->rcv_wscale = 0;
+	}
+	tcp_cc_init(tcb);
+	tcb->snd.wnd = seg->wnd;	/* a SYN's window is never scaled */
 	tcb->snd.wl1 = seg->seq;
 	tcb->snd.wl2 = seg->ack;
 	tcb->max_snd_wnd = seg->wnd;
@@ -365,6 +386,8 @@ static void take_acked(struct tcb *tcb, uint32_t ack)
 static int check_ack(struct net *net, struct tcb *tcb,
 		     const struct tcp_seg *seg)
 {
+	uint32_t wnd;
+
 	/* "If the ACK bit is off, drop the segment and return." */
 	if (!(seg->flags & TCP_ACK)) {
 		net_drop(net, DROP_TCP_NO_ACK, NULL);
@@ -380,7 +403,7 @@ static int check_ack(struct net *net, struct tcb *tcb,
 			tcp_send_rst_for(net, seg);
 			return 0;
 		}
-		tcb->snd.wnd = seg->wnd;
+		tcb->snd.wnd = (uint32_t)seg->wnd << tcb->snd_wscale;
 		tcb->snd.wl1 = seg->seq;
 		tcb->snd.wl2 = seg->ack;
 		tcp_set_state(net, tcb, TCP_ESTABLISHED, seg, NULL);
@@ -405,10 +428,13 @@ static int check_ack(struct net *net, struct tcb *tcb,
 		tcp_send_ack(net, tcb);
 		return 0;
 	}
+	wnd = (uint32_t)seg->wnd << tcb->snd_wscale;	/* RFC 7323 2.3 */
 	/* ESTABLISHED processing, shared by every synchronized state:
 	 * "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK" and
 	 * drop what is acknowledged; older ACKs are duplicates, ignored. */
 	if (seq_in_upper(seg->ack, tcb->snd.una, tcb->snd_max)) {
+		uint32_t acked = seg->ack - tcb->snd.una;
+
 		tcp_rtt_sample(net, tcb, seg->ack);
 		take_acked(tcb, seg->ack);
 		tcb->snd.una = seg->ack;
@@ -422,6 +448,13 @@ static int check_ack(struct net *net, struct tcb *tcb,
 			tcb->rexmt_at = 0;
 		else
 			tcp_rexmt_arm(net, tcb);
+		tcp_cc_new_ack(net, tcb, seg->ack, acked);
+	} else if (seg->ack == tcb->snd.una && seg->len == 0 &&
+		   !(seg->flags & (TCP_SYN | TCP_FIN)) && wnd == tcb->snd.wnd &&
+		   tcb->snd_max != tcb->snd.una) {
+		/* RFC 5681 section 2, a duplicate ACK: data outstanding, no
+		 * data or SYN/FIN in it, the same ACK number and window. */
+		tcp_cc_dup_ack(net, tcb);
 	}
 	/* "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be
 	 * updated.  If (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and
@@ -430,7 +463,7 @@ static int check_ack(struct net *net, struct tcb *tcb,
 	if (seq_leq(tcb->snd.una, seg->ack) &&
 	    (seq_lt(tcb->snd.wl1, seg->seq) ||
 	     (tcb->snd.wl1 == seg->seq && seq_leq(tcb->snd.wl2, seg->ack)))) {
-		tcb->snd.wnd = seg->wnd;
+		tcb->snd.wnd = wnd;
 		tcb->snd.wl1 = seg->seq;
 		tcb->snd.wl2 = seg->ack;
 		if (tcb->snd.wnd > tcb->max_snd_wnd)
@@ -470,13 +503,26 @@ static int check_ack(struct net *net, struct tcb *tcb,
 	return 1;
 }
 
-/* Seventh: the segment text. */
+/* RFC 9293 3.8.6.3 and RFC 1122 4.2.3.2: an ACK may wait a little (at
+ * most 500 ms; we wait ack_delay_ms) in the hope of riding on data, but at
+ * least every second full-sized segment is acknowledged at once. */
+static void ack_soon(struct net *net, struct tcb *tcb)
+{
+	if (net->tcp->ack_delay_ms == 0 || ++tcb->segs_unacked >= 2) {
+		tcb->ack_now = 1;
+		return;
+	}
+	if (!tcb->delack_at)
+		tcb->delack_at = net->now + net->tcp->ack_delay_ms;
+}
+
+/* Seventh: the segment text.  Returns 1 when a FIN now sits at RCV.NXT
+ * (in this segment, or held in the out-of-order queue) for step eight. */
 static int process_text(struct net *net, struct tcb *tcb, struct view *v)
 {
+	int fin = (v->flags & TCP_FIN) != 0;
 	size_t n;
 
-	if (v->len == 0)
-		return 1;
 	switch (tcb->state) {
 	case TCP_ESTABLISHED:
 	case TCP_FIN_WAIT_1:
@@ -485,40 +531,49 @@ static int process_text(struct net *net, struct tcb *tcb, struct view *v)
 	default:
 		/* CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: "This should not
 		 * occur since a FIN has been received from the remote side.
-		 * Ignore the segment text." */
-		return 1;
+		 * Ignore the segment text."  (A repeated FIN is step eight's.) */
+		return 0;
 	}
-	if (v->seq != tcb->rcv.nxt) {
-		/* Out of order: a later piece, with a hole before it.  It is
-		 * not kept yet (the reassembly queue is future work); the
-		 * duplicate ACK below tells the peer where the hole begins. */
-		net_drop(net, DROP_TCP_OUT_OF_ORDER, NULL);
+	if (v->len == 0 && !fin)
+		return 0;
+	if (seq_gt(v->seq, tcb->rcv.nxt)) {
+		/* Out of order: a later piece, with a hole before it.  Hold it,
+		 * and send a duplicate ACK at once (RFC 5681 4.2): it tells the
+		 * sender where the hole begins, and three of them trigger its
+		 * fast retransmit. */
+		if (tcp_reass_insert(tcb, v->seq, v->data, v->len, fin))
+			net->stats.tcp_ooo_queued++;
+		else
+			net_drop(net, DROP_TCP_DUPLICATE, "out of order");
 		tcb->ack_now = 1;
 		return 0;
 	}
-	/* "Once in the ESTABLISHED state, it is possible to deliver segment
-	 * text to user RECEIVE buffers ... RCV.NXT is set to the next
-	 * sequence number expected, and an acknowledgment is sent." */
+	/* In order.  "Once in the ESTABLISHED state, it is possible to
+	 * deliver segment text to user RECEIVE buffers ... RCV.NXT is set to
+	 * the next sequence number expected, and an acknowledgment is sent." */
 	n = rb_write(&tcb->rcvbuf, v->data, v->len);
 	tcb->rcv.nxt += (uint32_t)n;
-	tcb->ack_now = 1;
 	if (n < v->len) {
 		net_drop(net, DROP_TCP_RCV_BUFFER_FULL, NULL);
+		tcb->ack_now = 1;
 		return 0;	/* the FIN is behind bytes we could not take */
 	}
-	return 1;
+	if (tcb->reass) {
+		/* Maybe a hole just filled: ACK at once (RFC 5681 4.2). */
+		tcb->ack_now = 1;
+		if (tcp_reass_deliver(tcb))
+			return 1;
+	} else if (n) {
+		ack_soon(net, tcb);
+	}
+	return fin && v->seq + v->len == tcb->rcv.nxt;
 }
 
-/* Eighth: the FIN bit. */
-static void check_fin(struct net *net, struct tcb *tcb, const struct view *v,
+/* Eighth: the FIN bit, once a FIN sits at RCV.NXT (all data before it
+ * has arrived). */
+static void check_fin(struct net *net, struct tcb *tcb,
 		      const struct tcp_seg *seg)
 {
-	if (!(v->flags & TCP_FIN))
-		return;
-	/* Only a FIN that comes right after all the data: its own sequence
-	 * number is SEG.SEQ + data length, which must now be RCV.NXT. */
-	if (v->seq + v->len != tcb->rcv.nxt)
-		return;
 	/* "advance RCV.NXT over the FIN, and send an acknowledgment for the
 	 * FIN" ... and signal "connection closing" to the user: recv()
 	 * returns 0 once the buffer is empty. */
@@ -582,7 +637,7 @@ static void other_input(struct net *net, struct tcb *tcb,
 		/* Sixth: the URG bit - ignored; urgent data is deprecated
 		 * (RFC 6093). */
 		if (process_text(net, tcb, &v))
-			check_fin(net, tcb, &v, seg);
+			check_fin(net, tcb, seg);
 		break;
 	}
 	/* Whatever the segment allowed (window opened) or owes (an ACK). */

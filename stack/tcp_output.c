@@ -25,31 +25,50 @@ static void send_segment(struct net *net, struct tcb *tcb, uint32_t seq,
 		len = rb_peek(&tcb->sndbuf, data_off, data, len);
 	n = tcp_build(seg, tcb->local_addr, tcb->remote_addr, tcb->local_port,
 		      tcb->remote_port, seq, ack, flags,
-		      tcp_window_to_advertise(tcb), opts, len ? data : NULL, len);
+		      tcp_window_to_advertise(tcb, flags & TCP_SYN), opts,
+		      len ? data : NULL, len);
 	ip_output(net, IP_PROTO_TCP, tcb->remote_addr, seg, n);
-	if (flags & TCP_ACK)
-		tcb->ack_now = 0;	/* any segment with ACK carries the ACK owed */
+	if (flags & TCP_ACK) {
+		/* Any segment with ACK carries the ACK owed, delayed or not. */
+		tcb->ack_now = 0;
+		tcb->delack_at = 0;
+		tcb->segs_unacked = 0;
+	}
 }
 
-/* RFC 9293 3.8.6.2.2, receiver-side silly window avoidance: move the right
- * edge of the window only by a worthwhile amount, min(half the buffer, one
- * MSS), and never move it back (3.8.6: a window must not shrink). */
-uint16_t tcp_window_to_advertise(struct tcb *tcb)
+/* The window field of a segment we send.  RFC 9293 3.8.6.2.2, receiver-side
+ * silly window avoidance: move the right edge of the window only by a
+ * worthwhile amount, min(half the buffer, one MSS), and never move it back
+ * (3.8.6: a window should not shrink).  RFC 7323 2.3: the field carries
+ * the window shifted right by our scale - except on a SYN, never scaled. */
+uint16_t tcp_window_to_advertise(struct tcb *tcb, int syn)
 {
 	uint32_t space = (uint32_t)rb_space(&tcb->rcvbuf);
 	uint32_t edge = tcb->rcv.nxt + space;
 	uint32_t step = (uint32_t)tcb->rcvbuf.cap / 2;
+	uint32_t field;
 
+	if (syn) {
+		tcb->rcv_adv = tcb->rcv.nxt + (space > 0xFFFF ? 0xFFFF : space);
+		tcb->rcv.wnd = tcb->rcv_adv - tcb->rcv.nxt;
+		return (uint16_t)tcb->rcv.wnd;
+	}
 	if (step > tcb->snd_mss)
 		step = tcb->snd_mss;
 	if (seq_geq(edge, tcb->rcv_adv + step) || seq_lt(tcb->rcv_adv, tcb->rcv.nxt))
 		tcb->rcv_adv = edge;
+	field = (tcb->rcv_adv - tcb->rcv.nxt) >> tcb->rcv_wscale;
+	if (field > 0xFFFF)
+		field = 0xFFFF;
+	/* What the peer may send is what the field says, after scaling. */
+	tcb->rcv_adv = tcb->rcv.nxt + (field << tcb->rcv_wscale);
 	tcb->rcv.wnd = tcb->rcv_adv - tcb->rcv.nxt;
-	return tcb->rcv.wnd > 0xFFFF ? 0xFFFF : (uint16_t)tcb->rcv.wnd;
+	return (uint16_t)field;
 }
 
 /* Send our SYN (SYN-SENT) or SYN,ACK (SYN-RECEIVED) from iss, with our MSS
- * (RFC 9293 3.7.1: the MSS option is sent only on SYN segments). */
+ * (RFC 9293 3.7.1: the MSS option is sent only on SYN segments) and our
+ * window scale (RFC 7323 2.2: on a SYN,ACK only if the peer's SYN had one). */
 void tcp_send_syn(struct net *net, struct tcb *tcb)
 {
 	struct tcp_opts opts = { .mss = TCP_DEFAULT_MSS, .wscale = -1 };
@@ -57,6 +76,8 @@ void tcp_send_syn(struct net *net, struct tcb *tcb)
 
 	if (tcb->state == TCP_SYN_RECEIVED)
 		flags |= TCP_ACK;
+	if (tcb->state == TCP_SYN_SENT || tcb->ws_peer)
+		opts.wscale = (int8_t)tcb->rcv_wscale;
 	if (tcb->rtt.timed_at == 0 && tcb->snd_max == tcb->iss) {
 		/* RFC 6298 3: time the SYN too, unless it is a retransmission. */
 		tcb->rtt.timed_seq = tcb->iss + 1;
@@ -126,6 +147,45 @@ void tcp_send_rst(struct net *net, struct tcb *tcb)
 	net->stats.tcp_rst_sent++;
 }
 
+/* A segment shorter than the MSS: send it now, or wait for more?
+ * RFC 9293 3.7.4, Nagle's algorithm (RFC 896): while data is unacknowledged,
+ * hold small segments back (TCP_NODELAY turns this off).  RFC 9293
+ * 3.8.6.2.1, sender-side silly window avoidance: send a small segment only
+ * when it is all we have, or at least half the largest window the peer
+ * ever offered, or nothing is in flight (so nothing else would wake us). */
+static int send_small_now(const struct tcb *tcb, uint32_t n, uint32_t unsent)
+{
+	int idle = tcb->snd.nxt == tcb->snd.una;
+
+	if (n == unsent)	/* the last of the data */
+		return idle || tcb->nodelay;
+	return idle || n >= tcb->max_snd_wnd / 2;
+}
+
+/* Fast retransmit (RFC 5681 3.2) and NewReno's partial ACKs (RFC 6582):
+ * send the first unacknowledged segment again, now, without going back. */
+void tcp_retransmit_first(struct net *net, struct tcb *tcb)
+{
+	uint32_t outstanding = tcb->snd_max - tcb->snd.una;
+	uint32_t n = (uint32_t)tcb->sndbuf.len;
+	uint8_t flags = TCP_ACK;
+
+	if (outstanding == 0)
+		return;
+	if (n > tcb->snd_mss)
+		n = tcb->snd_mss;
+	if (n > outstanding)
+		n = outstanding;
+	if (tcb->fin_sent && tcb->snd.una + n == tcb->fin_seq && n < tcb->snd_mss)
+		flags |= TCP_FIN;
+	if (n == 0 && !(flags & TCP_FIN))
+		return;
+	tcb->rtt.timed_at = 0;	/* Karn: a retransmission is never timed */
+	send_segment(net, tcb, tcb->snd.una, flags, 0, n, NULL);
+	net->stats.tcp_retransmits++;
+	net_logf(net, "retransmit seq=%u len=%u (fast)", tcb->snd.una - tcb->iss, n);
+}
+
 /* Have we data or a FIN still to send, in a state that sends them? */
 static int may_send_data(const struct tcb *tcb)
 {
@@ -155,7 +215,15 @@ void tcp_output(struct net *net, struct tcb *tcb)
 		uint32_t sent = tcb->snd.nxt - tcb->snd.una;
 		uint32_t unsent = sent < tcb->sndbuf.len ?
 					  (uint32_t)tcb->sndbuf.len - sent : 0;
-		uint32_t edge = tcb->snd.una + tcb->snd.wnd;
+		/* RFC 5681 and 9293 3.8.6: at most min(cwnd, snd.wnd) beyond
+		 * snd.una may be in flight.  RFC 3042, limited transmit: the
+		 * first two duplicate ACKs each let one new segment out, so a
+		 * small window still produces the three that fast retransmit
+		 * needs. */
+		uint32_t lt = tcb->in_recovery ? 0 : tcb->dupacks > 2 ? 2 : tcb->dupacks;
+		uint32_t cwnd = tcb->cwnd + lt * tcb->snd_mss;
+		uint32_t limit = tcb->snd.wnd < cwnd ? tcb->snd.wnd : cwnd;
+		uint32_t edge = tcb->snd.una + limit;
 		uint32_t usable = seq_gt(edge, tcb->snd.nxt) ? edge - tcb->snd.nxt : 0;
 		uint32_t n = unsent;
 		uint8_t flags = TCP_ACK;
@@ -169,6 +237,8 @@ void tcp_output(struct net *net, struct tcb *tcb)
 		 * going back for a retransmission). */
 		fin = tcb->fin_queued && n == unsent &&
 		      (!tcb->fin_sent || seq_leq(tcb->snd.nxt + n, tcb->fin_seq));
+		if (n && n < tcb->snd_mss && !fin && !send_small_now(tcb, n, unsent))
+			break;
 		if (n == 0 && !fin) {
 			/* RFC 9293 3.8.6.1: data waits on a zero window with
 			 * nothing in flight: probe it when the timer fires. */
@@ -188,6 +258,8 @@ void tcp_output(struct net *net, struct tcb *tcb)
 			tcb->rtt.timed_seq = tcb->snd.nxt + n + (uint32_t)fin;
 			tcb->rtt.timed_at = net->now;
 		}
+		if (seq_lt(tcb->snd.nxt, tcb->snd_max))
+			net->stats.tcp_retransmits++;
 		send_segment(net, tcb, tcb->snd.nxt, flags, sent, n, NULL);
 		if (fin) {
 			tcb->fin_sent = 1;

@@ -40,6 +40,8 @@ void tcp_layer_init(struct net *net)
 	tcp->msl_ms = TCP_DEFAULT_MSL_MS;
 	tcp->rto_min_ms = TCP_RTO_MIN_MS;
 	tcp->next_port = 49152;	/* RFC 6335: the dynamic range 49152-65535 */
+	tcp->sndbuf_size = TCP_BUF_SIZE;
+	tcp->rcvbuf_size = TCP_BUF_SIZE;
 	net->tcp = tcp;
 }
 
@@ -69,19 +71,42 @@ struct tcb *tcb_new(struct net *net, enum tcp_state state)
 
 	if (!tcb)
 		return NULL;
-	if (rb_init(&tcb->sndbuf, TCP_BUF_SIZE) < 0 ||
-	    rb_init(&tcb->rcvbuf, TCP_BUF_SIZE) < 0) {
-		rb_free(&tcb->sndbuf);
+	if (tcb_set_buffers(tcb, net->tcp->sndbuf_size, net->tcp->rcvbuf_size) < 0) {
 		free(tcb);
 		return NULL;
 	}
 	tcb->state = state;
 	tcb->snd_mss = TCP_MIN_MSS;
-	tcb->rcv.wnd = TCP_BUF_SIZE;
 	tcb->rtt.rto = TCP_RTO_INITIAL_MS;
 	tcb->next = net->tcp->tcbs;
 	net->tcp->tcbs = tcb;
 	return tcb;
+}
+
+/* RFC 7323 2.3: our shift is the smallest that fits the receive buffer
+ * into the 16-bit window field (at most 14). */
+int tcb_set_buffers(struct tcb *tcb, uint32_t snd, uint32_t rcv)
+{
+	struct ringbuf s, r;
+	uint8_t shift = 0;
+
+	if (tcb->sndbuf.len || tcb->rcvbuf.len)
+		return -1;
+	if (rb_init(&s, snd) < 0)
+		return -1;
+	if (rb_init(&r, rcv) < 0) {
+		rb_free(&s);
+		return -1;
+	}
+	rb_free(&tcb->sndbuf);
+	rb_free(&tcb->rcvbuf);
+	tcb->sndbuf = s;
+	tcb->rcvbuf = r;
+	while (shift < 14 && (rcv >> shift) > 0xFFFF)
+		shift++;
+	tcb->rcv_wscale = shift;
+	tcb->rcv.wnd = rcv;
+	return 0;
 }
 
 /* Take `tcb` out of its listener's accept queue, if it is in one. */
@@ -134,6 +159,7 @@ void tcb_free(struct net *net, struct tcb *tcb)
 	}
 	rb_free(&tcb->sndbuf);
 	rb_free(&tcb->rcvbuf);
+	tcp_reass_free(tcb);
 	free(tcb);
 }
 

@@ -13,6 +13,10 @@
  * the persist timer: with data waiting and a zero window, it sends a
  * window probe (RFC 9293 3.8.6.1).
  *
+ * delack_at, the delayed ACK (RFC 9293 3.8.6.3): an ACK for in-order data
+ * waits up to ack_delay_ms (TUNTCP_DELACK, 40 by default; at most 500) for
+ * data to ride on, unless a second segment arrives first.
+ *
  * timewait_at, 2*MSL after entering TIME-WAIT (RFC 9293 3.6.1): long enough
  * that every segment of this connection has died in the network before its
  * port pair may be used again.  MSL is TUNTCP_MSL ms, 2000 by default (the
@@ -100,12 +104,15 @@ static void rexmt_timeout(struct net *net, struct tcb *tcb)
 	/* Go back: everything from SND.UNA on is sent again as the window
 	 * allows (the SYN states resend their SYN from iss). */
 	tcb->snd.nxt = syn ? tcb->iss : tcb->snd.una;
+	if (!syn && tcb->snd.wnd)
+		tcp_cc_timeout(net, tcb);
 	if (!syn && tcb->snd.wnd == 0) {
 		/* RFC 9293 3.8.6.1: the window is shut; probe it with one
 		 * byte beyond it.  The peer's ACK of the probe tells us the
 		 * window; while it keeps answering, retries stay at zero. */
 		net_logf(net, "%s  zero-window probe (try %d, rto now %u ms)",
 			 tcb_name(tcb, name), tcb->retries, tcb->rtt.rto);
+		net->stats.tcp_window_probes++;
 		tcb->snd.wnd = 1;
 		tcp_output(net, tcb);
 		tcb->snd.wnd = 0;
@@ -132,6 +139,11 @@ void tcp_tick(struct net *net, uint64_t now)
 								  : "FIN-WAIT-2 timeout");
 			continue;	/* tcb may be freed; `next` is safe */
 		}
+		if (tcb->delack_at && now >= tcb->delack_at) {
+			tcb->delack_at = 0;
+			tcb->ack_now = 1;
+			tcp_output(net, tcb);
+		}
 		if (tcb->rexmt_at && now >= tcb->rexmt_at)
 			rexmt_timeout(net, tcb);
 	}
@@ -147,6 +159,8 @@ uint64_t tcp_next_deadline(const struct net *net)
 			next = t->rexmt_at;
 		if (t->timewait_at && t->timewait_at < next)
 			next = t->timewait_at;
+		if (t->delack_at && t->delack_at < next)
+			next = t->delack_at;
 	}
 	return next;
 }

@@ -106,7 +106,7 @@ long tcp_user_recv(struct net *net, struct tcb *tcb, uint8_t *buf, size_t len)
 		 * by a full buffer can go on. */
 		uint32_t edge = tcb->rcv_adv;
 
-		tcp_window_to_advertise(tcb);
+		tcp_window_to_advertise(tcb, 0);
 		if (tcb->rcv_adv != edge && tcb->state != TCP_CLOSED &&
 		    tcb->state != TCP_SYN_SENT) {
 			tcb->ack_now = 1;

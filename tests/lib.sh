@@ -126,3 +126,58 @@ tshark_clean() {
 }
 
 finish() { exit $FAILED; }
+
+# --- for the TCP tests (test_tcp_*.sh) ---
+
+# no_sanitizer_report FILE: AddressSanitizer, LeakSanitizer and UBSan
+# reported nothing in FILE (prints what they reported otherwise).
+no_sanitizer_report() {
+	! grep -E -A3 'ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: [A-Za-z]*Sanitizer' "$1"
+}
+
+# wait_for FILE REGEX [SECONDS]: wait (5 s by default) until a line of FILE
+# matches the extended regular expression REGEX.
+wait_for() {
+	local i
+	for ((i = 0; i < ${3:-5} * 20; i++)); do
+		grep -qE -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# kernel_listening PORT [SECONDS]: wait until a kernel socket in this
+# namespace listens on TCP port PORT.
+kernel_listening() {
+	local i
+	for ((i = 0; i < ${2:-5} * 20; i++)); do
+		[ -n "$(ss -ltnH "sport = :$1")" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# tcp_states LOG PORT: the state changes TUNTCP_TRACE=1 logged for the
+# connection whose peer's port is PORT, on one line: "A -> B -> C".  A
+# change that does not start where the last one ended shows as " | ".
+tcp_states() {
+	awk -v p="$2" '
+		$2 == "--" && $7 == "->" && ($3 ~ ":" p "$" || $5 ~ ":" p "$") {
+			if (out == "") out = $6
+			else if ($6 != last) out = out " | " $6
+			out = out " -> " $8
+			last = $8
+		}
+		END { print out }' "$1"
+}
+
+# trace_ms LOG REGEX: the time of day, in ms, of the first trace line of
+# LOG matching REGEX (empty when none does).
+trace_ms() {
+	awk -v re="$2" '$0 ~ re { split($1, t, ":"); printf "%d\n", (t[1] * 3600 + t[2] * 60 + t[3]) * 1000; exit }' "$1"
+}
+
+# tshark_count PCAP FILTER: how many packets of PCAP match a display filter.
+tshark_count() {
+	tshark -r "$1" -Y "$2" 2>/dev/null | wc -l
+}

@@ -2,9 +2,11 @@
 # tools/up.sh - make the lab: a TUN device between this host's kernel and
 # tuntcp, then run a stack program on it until Ctrl-C.
 #
-#   sudo tools/up.sh                       device tun0, host 10.0.0.1, stack 10.0.0.2
+#   sudo tools/up.sh                       device tun0, host 10.0.0.1, stack 10.0.0.2,
+#                                          running build/echo_server (port 7788)
 #   sudo tools/up.sh --dev tun1 --subnet 10.0.1.0/24
-#   sudo tools/up.sh --app tuntcpd         which program to run (from build/, or a path)
+#   sudo tools/up.sh --app tuntcpd         which program to run (from build/, or a path);
+#                                          tuntcpd is the stack alone (ping, RSTs)
 #   sudo tools/up.sh --app echo_server --echo   arguments after the program go to it
 #   sudo tools/up.sh --no-app              only make the device, then return
 #
@@ -19,7 +21,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 dev=${TUNTCP_DEV:-tun0}
 subnet=${TUNTCP_SUBNET:-10.0.0.0/24}
-app=tuntcpd
+app=echo_server
 run_app=1
 app_args=()
 

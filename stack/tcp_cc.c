@@ -1,0 +1,144 @@
+/*
+ * tcp_cc.c - congestion control: slow start, congestion avoidance, fast
+ * retransmit and fast recovery (RFC 5681), with NewReno's handling of
+ * partial acknowledgments (RFC 6582).
+ *
+ * Read this first: flow control (the peer's window) protects the receiver;
+ * congestion control protects the network between (the tutorial's 阻塞管理).
+ * The sender may have at most min(cwnd, snd.wnd) bytes in flight.  cwnd
+ * starts small and grows by one MSS per ACK while below ssthresh (slow
+ * start: it doubles every round trip), then by about one MSS per round
+ * trip (congestion avoidance).  Loss is the signal of congestion: three
+ * duplicate ACKs mean one segment was lost but later ones arrive, so we
+ * resend it at once and halve (fast retransmit and fast recovery); a
+ * retransmission timeout means the pipe drained, so cwnd falls to one
+ * segment and slow start begins again.
+ */
+#include "seq.h"
+#include "tcp.h"
+
+#define CWND_MAX (16u << 20)	/* keeps the arithmetic far from overflow */
+
+static uint32_t flight_size(const struct tcb *tcb)
+{
+	return tcb->snd_max - tcb->snd.una;
+}
+
+/* RFC 5681 eq. (4): ssthresh = max(FlightSize / 2, 2*SMSS). */
+static uint32_t half_flight(const struct tcb *tcb)
+{
+	uint32_t half = flight_size(tcb) / 2;
+
+	return half > 2u * tcb->snd_mss ? half : 2u * tcb->snd_mss;
+}
+
+static void trace_cc(struct net *net, struct tcb *tcb, const char *what)
+{
+	char name[48];
+
+	net_logf(net, "%s  %s: cwnd=%u ssthresh=%u", tcb_name(tcb, name), what,
+		 tcb->cwnd, tcb->ssthresh);
+}
+
+/* RFC 5681 3.1: the initial window, IW = min(4*SMSS, max(2*SMSS, 4380)),
+ * and ssthresh "arbitrarily high". */
+void tcp_cc_init(struct tcb *tcb)
+{
+	uint32_t mss = tcb->snd_mss, iw = 4380;
+
+	if (iw < 2 * mss)
+		iw = 2 * mss;
+	if (iw > 4 * mss)
+		iw = 4 * mss;
+	tcb->cwnd = iw;
+	tcb->ssthresh = CWND_MAX;
+	tcb->recover = tcb->iss;
+	tcb->dupacks = 0;
+	tcb->in_recovery = 0;
+}
+
+/* SND.UNA advanced by `acked` bytes to `ack`. */
+void tcp_cc_new_ack(struct net *net, struct tcb *tcb, uint32_t ack,
+		    uint32_t acked)
+{
+	uint32_t mss = tcb->snd_mss;
+
+	tcb->dupacks = 0;
+	if (tcb->in_recovery) {
+		if (seq_geq(ack, tcb->recover)) {
+			/* RFC 6582 3.2 step 3, a full acknowledgment: leave
+			 * fast recovery, deflating the window to
+			 * min(ssthresh, max(FlightSize, SMSS) + SMSS). */
+			uint32_t f = flight_size(tcb);
+
+			f = (f > mss ? f : mss) + mss;
+			tcb->cwnd = f < tcb->ssthresh ? f : tcb->ssthresh;
+			tcb->in_recovery = 0;
+			trace_cc(net, tcb, "fast recovery ends");
+		} else {
+			/* Step 4, a partial acknowledgment: the next hole is
+			 * lost too.  Resend its first segment at once, deflate
+			 * by what was acked, add back one SMSS. */
+			tcp_retransmit_first(net, tcb);
+			tcb->cwnd = tcb->cwnd > acked ? tcb->cwnd - acked : 0;
+			if (acked >= mss)
+				tcb->cwnd += mss;
+			if (tcb->cwnd < mss)
+				tcb->cwnd = mss;
+			tcp_rexmt_arm(net, tcb);
+		}
+		return;
+	}
+	if (tcb->cwnd < tcb->ssthresh) {
+		/* RFC 5681 eq. (2), slow start: cwnd += min(N, SMSS). */
+		tcb->cwnd += acked < mss ? acked : mss;
+		if (tcb->cwnd >= tcb->ssthresh)
+			trace_cc(net, tcb, "slow start ends");
+	} else {
+		/* Eq. (3), congestion avoidance: cwnd += SMSS*SMSS/cwnd. */
+		uint32_t inc = mss * mss / tcb->cwnd;
+
+		tcb->cwnd += inc ? inc : 1;
+	}
+	if (tcb->cwnd > CWND_MAX)
+		tcb->cwnd = CWND_MAX;
+}
+
+/* A duplicate ACK (RFC 5681 section 2's definition, checked by the caller). */
+void tcp_cc_dup_ack(struct net *net, struct tcb *tcb)
+{
+	uint32_t mss = tcb->snd_mss;
+
+	if (tcb->in_recovery) {
+		/* RFC 5681 3.2 step 4: each further duplicate means a segment
+		 * left the network; inflate cwnd by one SMSS. */
+		tcb->cwnd += mss;
+		return;
+	}
+	if (++tcb->dupacks != 3)
+		return;
+	/* RFC 6582 3.2 step 2: enter fast retransmit only if this loss is
+	 * beyond the last recovery (avoids a second halving for one event). */
+	if (!seq_gt(tcb->snd.una, tcb->recover) && tcb->recover != tcb->iss)
+		return;
+	tcb->ssthresh = half_flight(tcb);
+	tcb->recover = tcb->snd_max;
+	tcb->in_recovery = 1;
+	net->stats.tcp_fast_retransmits++;
+	tcp_retransmit_first(net, tcb);
+	/* Step 3: cwnd = ssthresh + 3*SMSS, the three segments that left. */
+	tcb->cwnd = tcb->ssthresh + 3 * mss;
+	trace_cc(net, tcb, "3 duplicate ACKs: fast retransmit, fast recovery");
+}
+
+/* The retransmission timer fired (RFC 5681 3.1 eq. (4) and "loss window"). */
+void tcp_cc_timeout(struct net *net, struct tcb *tcb)
+{
+	if (tcb->retries <= 1)	/* only the first timeout halves ssthresh */
+		tcb->ssthresh = half_flight(tcb);
+	tcb->cwnd = tcb->snd_mss;
+	tcb->dupacks = 0;
+	tcb->in_recovery = 0;
+	tcb->recover = tcb->snd_max;	/* RFC 6582 section 4 */
+	trace_cc(net, tcb, "timeout: slow start again");
+}

@@ -1,0 +1,333 @@
+/*
+ * test_tcp_wire.c - the TCP header on the wire: tcp_parse() and tcp_build()
+ * (stack/tcp_wire.c).
+ *
+ * Read this first: RFC 9293 section 3.1 (the header and its options),
+ * RFC 1122 4.2.2.5 (options of unknown kind are skipped by their length),
+ * RFC 7323 (window scale, timestamps), RFC 2018 (SACK-permitted).  A real
+ * SYN sent by Linux is parsed field by field; a real RST sent by Linux is
+ * built back to identical bytes; then the SYN is broken one defect at a
+ * time and each variant must be refused with its own drop reason, both by
+ * tcp_parse() and by the whole stack (counted once, answered by nothing).
+ */
+#include "tcp_harness.h"
+
+/* A SYN from Linux 6.18 (connect() from 10.0.0.1:40000 to 10.0.0.2:7788
+ * over a 1500-byte MTU), TCP header only:
+ *   seq 0xa55c9ec0, win 64240, options: MSS 1460, SACK_PERM, TS val
+ *   0x3ea311e0 ecr 0, NOP, WS 10.
+ * It was captured on loopback, where Linux leaves the checksum to offload
+ * (only the pseudo-header sum is in the field); 0xe9bc is the checksum a
+ * NIC would have filled in, computed apart from this code (Python). */
+#define LINUX_SYN_SEQ 0xa55c9ec0u
+static const uint8_t linux_syn[40] = {
+	0x9c, 0x40, 0x1e, 0x6c, 0xa5, 0x5c, 0x9e, 0xc0,	/* ports, seq */
+	0x00, 0x00, 0x00, 0x00, 0xa0, 0x02, 0xfa, 0xf0,	/* ack, doff 10, SYN, win */
+	0xe9, 0xbc, 0x00, 0x00,				/* checksum, urp */
+	0x02, 0x04, 0x05, 0xb4,				/* MSS 1460 */
+	0x04, 0x02,					/* SACK_PERM */
+	0x08, 0x0a, 0x3e, 0xa3, 0x11, 0xe0,		/* TS val ... */
+	0x00, 0x00, 0x00, 0x00,				/* ... ecr 0 */
+	0x01,						/* NOP */
+	0x03, 0x03, 0x0a,				/* WS 10 */
+};
+
+/* Linux's answer to that SYN when nothing listens on 7788, captured with
+ * its checksum (a reset is checksummed in full by the kernel):
+ * 10.0.0.2:7788 > 10.0.0.1:40000 [R.] seq 0 ack 0xa55c9ec1 win 0. */
+static const uint8_t linux_rst[20] = {
+	0x1e, 0x6c, 0x9c, 0x40, 0x00, 0x00, 0x00, 0x00,
+	0xa5, 0x5c, 0x9e, 0xc1, 0x50, 0x14, 0x00, 0x00,
+	0x9d, 0x03, 0x00, 0x00,
+};
+
+/* 10.0.0.2:7788 > 10.0.0.1:40000 [P.] seq 1001 ack 0xa55c9ec6 win 65535,
+ * "hello"; checksum 0x553a computed apart from this code (Python). */
+static const uint8_t hello_segment[25] = {
+	0x1e, 0x6c, 0x9c, 0x40, 0x00, 0x00, 0x03, 0xe9,
+	0xa5, 0x5c, 0x9e, 0xc6, 0x50, 0x18, 0xff, 0xff,
+	0x55, 0x3a, 0x00, 0x00, 'h', 'e', 'l', 'l', 'o',
+};
+
+static void fix_tcp_checksum(uint8_t *tcp, size_t len, uint32_t src,
+			     uint32_t dst)
+{
+	put16(tcp + TCP_OFF_CHECKSUM, 0);
+	put16(tcp + TCP_OFF_CHECKSUM,
+	      inet_fold(inet_sum(inet_pseudo_sum(src, dst, IP_PROTO_TCP,
+						 (uint16_t)len), tcp, len)));
+}
+
+static void test_parse_linux_syn(void **state)
+{
+	struct tcp_seg s;
+	(void)state;
+
+	assert_int_equal(tcp_parse(linux_syn, sizeof linux_syn, PEER_ADDR,
+				   OUR_ADDR, &s), DROP_NONE);
+	assert_int_equal(s.src, PEER_ADDR);
+	assert_int_equal(s.dst, OUR_ADDR);
+	assert_int_equal(s.sport, 40000);
+	assert_int_equal(s.dport, 7788);
+	assert_int_equal(s.seq, LINUX_SYN_SEQ);
+	assert_int_equal(s.ack, 0);
+	assert_int_equal(s.hdr_len, 40);
+	assert_int_equal(s.flags, TCP_SYN);
+	assert_int_equal(s.wnd, 64240);
+	assert_int_equal(s.checksum, 0xe9bc);
+	assert_int_equal(s.urp, 0);
+	assert_int_equal(s.mss, 1460);
+	assert_int_equal(s.wscale, 10);
+	assert_int_equal(s.sack_ok, 1);
+	assert_int_equal(s.has_ts, 1);
+	assert_int_equal(s.ts_val, 0x3ea311e0);
+	assert_int_equal(s.ts_ecr, 0);
+	assert_ptr_equal(s.data, linux_syn + 40);
+	assert_int_equal(s.len, 0);
+	assert_int_equal(s.seg_len, 1);		/* the SYN takes a number */
+}
+
+/* The same segment from another pair of addresses: the pseudo-header is
+ * part of the checksum (RFC 9293 3.1). */
+static void test_parse_checksum_covers_addresses(void **state)
+{
+	struct tcp_seg s;
+	(void)state;
+
+	assert_int_equal(tcp_parse(linux_syn, sizeof linux_syn, PEER_ADDR,
+				   OUR_ADDR + 1, &s), DROP_TCP_BAD_CHECKSUM);
+}
+
+/* A plain segment built back to the bytes Linux sent. */
+static void test_build_linux_rst(void **state)
+{
+	uint8_t buf[TCP_HDR_MAX + 4];
+	size_t n;
+	(void)state;
+
+	memset(buf, 0xAA, sizeof buf);
+	n = tcp_build(buf, OUR_ADDR, PEER_ADDR, 7788, 40000, 0,
+		      LINUX_SYN_SEQ + 1, TCP_RST | TCP_ACK, 0, NULL, NULL, 0);
+	assert_int_equal(n, sizeof linux_rst);
+	assert_memory_equal(buf, linux_rst, sizeof linux_rst);
+	assert_int_equal(buf[20], 0xAA);	/* nothing written beyond */
+}
+
+static void test_build_data_segment(void **state)
+{
+	uint8_t buf[TCP_HDR_MAX + 5];
+	struct tcp_seg s;
+	size_t n;
+	(void)state;
+
+	n = tcp_build(buf, OUR_ADDR, PEER_ADDR, 7788, 40000, 1001,
+		      LINUX_SYN_SEQ + 6, TCP_PSH | TCP_ACK, 65535, NULL,
+		      (const uint8_t *)"hello", 5);
+	assert_int_equal(n, sizeof hello_segment);
+	assert_memory_equal(buf, hello_segment, sizeof hello_segment);
+
+	/* And back. */
+	assert_int_equal(tcp_parse(buf, n, OUR_ADDR, PEER_ADDR, &s), DROP_NONE);
+	assert_int_equal(s.seq, 1001);
+	assert_int_equal(s.ack, LINUX_SYN_SEQ + 6);
+	assert_int_equal(s.flags, TCP_PSH | TCP_ACK);
+	assert_int_equal(s.len, 5);
+	assert_int_equal(s.seg_len, 5);
+	assert_memory_equal(s.data, "hello", 5);
+	assert_int_equal(s.mss, 0);
+	assert_int_equal(s.wscale, -1);
+}
+
+/* Options we build parse back to the same values. */
+static void test_build_options_round_trip(void **state)
+{
+	uint8_t buf[TCP_HDR_MAX];
+	struct tcp_opts o = { .mss = 1460, .wscale = 7 };
+	struct tcp_seg s;
+	size_t n;
+	(void)state;
+
+	n = tcp_build(buf, OUR_ADDR, PEER_ADDR, 7788, 40000, 1000,
+		      LINUX_SYN_SEQ + 1, TCP_SYN | TCP_ACK, 65535, &o, NULL, 0);
+	assert_int_equal(n % 4, 0);
+	assert_int_equal(tcp_parse(buf, n, OUR_ADDR, PEER_ADDR, &s), DROP_NONE);
+	assert_int_equal(s.hdr_len, n);
+	assert_int_equal(s.mss, 1460);
+	assert_int_equal(s.wscale, 7);
+	assert_int_equal(s.seg_len, 1);
+}
+
+/* EOL ends the list (what follows is padding); an unknown kind is skipped
+ * by its length (RFC 1122 4.2.2.5). */
+static void test_parse_eol_and_unknown_option(void **state)
+{
+	uint8_t buf[32];
+	struct tcp_seg s;
+	static const uint8_t opts[12] = {
+		0xfe, 0x04, 0x12, 0x34,		/* kind 254 (experimental) */
+		0x02, 0x04, 0x02, 0x18,		/* MSS 536 */
+		0x00, 0x02, 0x04, 0xff,		/* EOL, then junk */
+	};
+	(void)state;
+
+	tcp_build(buf, PEER_ADDR, OUR_ADDR, 40000, 7788, 1, 0, TCP_SYN, 1024,
+		  NULL, NULL, 0);
+	memcpy(buf + 20, opts, sizeof opts);
+	buf[TCP_OFF_DOFF] = 8 << 4;
+	fix_tcp_checksum(buf, sizeof buf, PEER_ADDR, OUR_ADDR);
+	assert_int_equal(tcp_parse(buf, sizeof buf, PEER_ADDR, OUR_ADDR, &s),
+			 DROP_NONE);
+	assert_int_equal(s.mss, 536);
+}
+
+/* One defect of the Linux SYN: overwrite `n` bytes at `off` (or cut the
+ * segment to `cut` bytes), then fix the checksum unless told not to. */
+struct bad_syn {
+	const char *name;
+	enum drop_reason expect;
+	size_t off;
+	uint8_t bytes[4];
+	size_t n;
+	size_t cut;		/* 0: keep all 40 bytes */
+	int keep_checksum;
+};
+
+#define SET(at, count, ...) .off = (at), .n = (count), .bytes = { __VA_ARGS__ }
+
+static const struct bad_syn bad_syns[] = {
+	{ "truncated header (19 bytes)", DROP_TCP_TOO_SHORT, .cut = 19 },
+	{ "data offset 4 (16 bytes)", DROP_TCP_BAD_OFFSET,
+	  SET(TCP_OFF_DOFF, 1, 0x40) },
+	{ "data offset 0", DROP_TCP_BAD_OFFSET, SET(TCP_OFF_DOFF, 1, 0x00) },
+	{ "data offset 15 (60 bytes) in 40", DROP_TCP_BAD_OFFSET,
+	  SET(TCP_OFF_DOFF, 1, 0xf0) },
+	{ "data offset 10 in a 36-byte segment", DROP_TCP_BAD_OFFSET,
+	  .cut = 36 },
+	{ "bad checksum (e9bd, not e9bc)", DROP_TCP_BAD_CHECKSUM,
+	  SET(TCP_OFF_CHECKSUM, 2, 0xe9, 0xbd), .keep_checksum = 1 },
+	{ "option length 0 (SACK_PERM)", DROP_TCP_BAD_OPTION,
+	  SET(25, 1, 0x00) },
+	{ "option length 1 (SACK_PERM)", DROP_TCP_BAD_OPTION,
+	  SET(25, 1, 0x01) },
+	{ "option overruns the header (TS length 30)", DROP_TCP_BAD_OPTION,
+	  SET(27, 1, 30) },
+	{ "option kind in the last byte, no length", DROP_TCP_BAD_OPTION,
+	  SET(36, 4, 0x01, 0x01, 0x01, 0x03) },
+	{ "MSS option of length 3", DROP_TCP_BAD_OPTION, SET(21, 1, 0x03) },
+	{ "MSS option of length 6", DROP_TCP_BAD_OPTION, SET(21, 1, 0x06) },
+	{ "TS option of length 8", DROP_TCP_BAD_OPTION, SET(27, 1, 0x08) },
+	{ "WS option of length 2", DROP_TCP_BAD_OPTION, SET(38, 1, 0x02) },
+	{ "SYN+FIN", DROP_TCP_BAD_FLAGS,
+	  SET(TCP_OFF_FLAGS, 1, TCP_SYN | TCP_FIN) },
+	{ "SYN+RST", DROP_TCP_BAD_FLAGS,
+	  SET(TCP_OFF_FLAGS, 1, TCP_SYN | TCP_RST) },
+	{ "source port 0", DROP_TCP_BAD_PORT, SET(TCP_OFF_SPORT, 2, 0, 0) },
+	{ "destination port 0", DROP_TCP_BAD_PORT, SET(TCP_OFF_DPORT, 2, 0, 0) },
+};
+
+#define N_BAD (sizeof bad_syns / sizeof bad_syns[0])
+
+static size_t make_bad(const struct bad_syn *b, uint8_t *buf)
+{
+	size_t len = b->cut ? b->cut : sizeof linux_syn;
+
+	memcpy(buf, linux_syn, sizeof linux_syn);
+	memcpy(buf + b->off, b->bytes, b->n);
+	if (!b->keep_checksum && len >= TCP_HDR_MIN)
+		fix_tcp_checksum(buf, len, PEER_ADDR, OUR_ADDR);
+	return len;
+}
+
+static void test_parse_rejects_each_defect(void **state)
+{
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < N_BAD; i++) {
+		uint8_t buf[sizeof linux_syn];
+		size_t len = make_bad(&bad_syns[i], buf);
+		struct tcp_seg s;
+		enum drop_reason why = tcp_parse(buf, len, PEER_ADDR, OUR_ADDR,
+						 &s);
+
+		if (why != bad_syns[i].expect)
+			fail_msg("%s: %s, expected %s", bad_syns[i].name,
+				 why ? drop_name(why) : "accepted",
+				 drop_name(bad_syns[i].expect));
+	}
+}
+
+/* The good SYN, to a listener, is answered with a SYN,ACK: so each
+ * variant below is refused for its defect, not for something else. */
+static void test_stack_answers_linux_syn(void **state)
+{
+	struct tcp_test *t = *state;
+
+	t->irs = LINUX_SYN_SEQ;
+	t->iss = TEST_ISS;
+	send_tcp_bytes(t, linux_syn, sizeof linux_syn);
+	expect_seg(t, TCP_SYN | TCP_ACK, 0, 1, 0);
+	expect_no_drop(t);
+	expect_state(t, TCP_SYN_RECEIVED);
+}
+
+/* Through the whole stack: each variant counted once under its own reason,
+ * no connection made, and nothing sent (not even a reset: a segment that
+ * does not parse belongs to no connection we could name). */
+static void test_stack_drops_each_defect(void **state)
+{
+	struct tcp_test *t = *state;
+	size_t i;
+
+	for (i = 0; i < N_BAD; i++) {
+		uint8_t buf[sizeof linux_syn];
+		size_t len = make_bad(&bad_syns[i], buf);
+		uint64_t before = t->net.stats.drops[bad_syns[i].expect];
+		uint64_t total = 0, total_before = 0;
+		int r;
+
+		for (r = 0; r < DROP_COUNT; r++)
+			total_before += t->net.stats.drops[r];
+		send_tcp_bytes(t, buf, len);
+		for (r = 0; r < DROP_COUNT; r++)
+			total += t->net.stats.drops[r];
+		if (t->net.stats.drops[bad_syns[i].expect] != before + 1 ||
+		    total != total_before + 1)
+			fail_msg("%s: not counted once as %s", bad_syns[i].name,
+				 drop_name(bad_syns[i].expect));
+		if (pair_pending(t->peer))
+			fail_msg("%s: the stack answered", bad_syns[i].name);
+	}
+	assert_int_equal(tcb_count(t), 1);	/* the listener alone */
+}
+
+static void test_flags_str(void **state)
+{
+	char buf[8];
+	(void)state;
+
+	assert_string_equal(tcp_flags_str(TCP_SYN, buf), "S");
+	assert_string_equal(tcp_flags_str(TCP_SYN | TCP_ACK, buf), "S.");
+	assert_string_equal(tcp_flags_str(TCP_FIN | TCP_PSH | TCP_ACK, buf),
+			    "FP.");
+	assert_string_equal(tcp_flags_str(TCP_RST | TCP_ACK, buf), "R.");
+	assert_string_equal(tcp_flags_str(0, buf), "none");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_linux_syn),
+		cmocka_unit_test(test_parse_checksum_covers_addresses),
+		cmocka_unit_test(test_build_linux_rst),
+		cmocka_unit_test(test_build_data_segment),
+		cmocka_unit_test(test_build_options_round_trip),
+		cmocka_unit_test(test_parse_eol_and_unknown_option),
+		cmocka_unit_test(test_parse_rejects_each_defect),
+		TCP_TEST(test_stack_answers_linux_syn, listen),
+		TCP_TEST(test_stack_drops_each_defect, listen),
+		cmocka_unit_test(test_flags_str),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
