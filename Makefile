@@ -3,6 +3,7 @@
 #   make            the stack (build/libtuntcp.a) and every program (build/)
 #   make test       every test; ends with one line "N passed, N failed"
 #   make fuzz       a longer run of the fuzz targets
+#   make bench      throughput figures, kernel <-> tuntcp (needs root)
 #   make clean
 #
 # Variants build into their own folders:  make BUILD=build/san SAN=1
@@ -32,7 +33,7 @@ KERNEL_BINS := $(KERNEL_APPS:%=$(BUILD)/kernel/%)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all units test fuzz clean
+.PHONY: all units test fuzz bench clean
 # Keep object files that make would otherwise treat as intermediate.
 .SECONDARY:
 all: $(LIB) $(APP_BINS) $(KERNEL_BINS)
@@ -73,6 +74,9 @@ fuzz: $(FUZZ_BINS)
 
 test:
 	tests/run.sh
+
+bench: all
+	tests/bench.sh
 
 clean:
 	rm -rf build

@@ -55,6 +55,11 @@ uint16_t tcp_window_to_advertise(struct tcb *tcb, int syn)
 	}
 	if (step > tcb->snd_mss)
 		step = tcb->snd_mss;
+	/* While a hole is open, our ACKs are duplicates, and RFC 5681
+	 * section 2 counts an ACK as a duplicate only if its window is
+	 * unchanged: hold the edge still, or the sender never fast-retransmits. */
+	if (tcb->reass && seq_geq(tcb->rcv_adv, tcb->rcv.nxt))
+		edge = tcb->rcv_adv;
 	if (seq_geq(edge, tcb->rcv_adv + step) || seq_lt(tcb->rcv_adv, tcb->rcv.nxt))
 		tcb->rcv_adv = edge;
 	field = (tcb->rcv_adv - tcb->rcv.nxt) >> tcb->rcv_wscale;

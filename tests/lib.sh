@@ -111,12 +111,14 @@ stats_now() {
 	return 1
 }
 
-# tshark_clean PCAP: tshark reads the capture with checksum validation on;
-# no bad checksum and nothing malformed.  Prints what it found otherwise.
+# tshark_clean PCAP [FILTER]: tshark reads the capture with checksum
+# validation on; no bad checksum and nothing malformed (among the packets
+# FILTER selects, e.g. "ip.src == 10.0.0.2" for what the stack sent, when
+# a fault injector corrupted what it received).  Prints what it found.
 tshark_clean() {
-	local out
+	local out sel=${2:+($2) && }
 	out=$(tshark -r "$1" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
-		-o udp.check_checksum:TRUE -Y 'ip.checksum.status == "Bad" || icmp.checksum.status == "Bad" || tcp.checksum.status == "Bad" || _ws.malformed || _ws.expert.severity == error' 2>"$T/tshark.err") ||
+		-o udp.check_checksum:TRUE -Y "$sel"'(ip.checksum.status == "Bad" || icmp.checksum.status == "Bad" || tcp.checksum.status == "Bad" || _ws.malformed || _ws.expert.severity == error)' 2>"$T/tshark.err") ||
 		{ echo "# tshark could not read $1:"; sed 's/^/#   /' "$T/tshark.err"; return 1; }
 	if [ -n "$out" ]; then
 		echo "# tshark found problems in $1:"; echo "$out" | head -20 | sed 's/^/#   /'

@@ -276,7 +276,8 @@ HELPER void send_seg_(struct tcp_test *t, struct peer_seg s)
 		       s.wnd ? (uint16_t)s.wnd : t->peer_wnd;
 	size_t n;
 
-	assert_true(s.len <= DEVICE_MTU - IPV4_HDR_MIN - TCP_HDR_MAX);
+	assert_true(s.len + (s.mss ? 4 : 0) <=
+		    DEVICE_MTU - IPV4_HDR_MIN - TCP_HDR_MIN);
 	n = tcp_build(tcp, PEER_ADDR, OUR_ADDR, s.sport ? s.sport : t->rport,
 		      s.dport ? s.dport : t->lport, t->irs + s.seq,
 		      (s.flags & TCP_ACK) ? t->iss + s.ack : 0, s.flags, wnd,
@@ -350,6 +351,15 @@ HELPER const struct tcp_seg *expect_seg_at(const char *file, int line,
 		_fail(file, line);
 	}
 	return s;
+}
+
+/* The next segment the stack sent, or NULL: for tests that loop over
+ * whatever was sent (relative numbers: s->seq - t->iss). */
+#define next_seg(t) next_seg_at(__FILE__, __LINE__, (t))
+HELPER const struct tcp_seg *next_seg_at(const char *file, int line,
+					 struct tcp_test *t)
+{
+	return pop_seg(file, line, t) ? &t->last : NULL;
 }
 
 /* The payload of the segment expect_seg() returned last. */
