@@ -9,7 +9,8 @@
 #include "device.h"
 
 /* Wrap `lower`: every packet it receives and every packet sent through the
- * wrapper is written to `path` (pcap, link type 101 "raw IPv4").  Returns
+ * wrapper is written to `path` (pcapng, link type 101 "raw IPv4"), with the
+ * stack's comment on each packet (see device_note).  Returns
  * NULL and a sentence in `err` if the file cannot be written. */
 struct device *pcap_wrap(struct device *lower, const char *path, char *err,
 			 size_t errlen);

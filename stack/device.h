@@ -39,7 +39,14 @@ struct device {
 	uint64_t (*timer)(struct device *dev, uint64_t now);
 	/* Optional: print the device's own counters. */
 	void (*print_stats)(struct device *dev, FILE *out);
+	/* Optional: the stack's comment on a packet, for a capture to keep
+	 * beside it.  NOTE_IN: on the packet most recently received (after
+	 * the stack processed it); NOTE_OUT: on the next packet sent. */
+	void (*note)(struct device *dev, int dir, const char *text);
 };
+
+#define NOTE_IN  0
+#define NOTE_OUT 1
 
 static inline int device_send(struct device *dev, const uint8_t *pkt,
 			      size_t len)
@@ -65,6 +72,13 @@ static inline uint64_t device_timer(struct device *dev, uint64_t now)
 		}
 	}
 	return next;
+}
+
+static inline void device_note(struct device *dev, int dir, const char *text)
+{
+	for (; dev; dev = dev->lower)
+		if (dev->note)
+			dev->note(dev, dir, text);
 }
 
 static inline void device_print_stats(struct device *dev, FILE *out)

@@ -8,6 +8,8 @@
  */
 #include "icmp.h"
 
+#include <stdio.h>
+
 #include "bytes.h"
 #include "checksum.h"
 #include "icmp_wire.h"
@@ -62,8 +64,11 @@ void icmp_input(struct net *net, const struct ipv4_hdr *ip)
 	reply[ICMP_OFF_TYPE] = ICMP_ECHO_REPLY;
 	put16(reply + ICMP_OFF_CHECKSUM, 0);
 	put16(reply + ICMP_OFF_CHECKSUM, inet_checksum(reply, ip->payload_len));
-	if (ip_output(net, IP_PROTO_ICMP, ip->src, reply, ip->payload_len) == 0)
+	snprintf(net->note_out, sizeof net->note_out, "ICMP echo reply (RFC 792)");
+	if (ip_output(net, IP_PROTO_ICMP, ip->src, reply, ip->payload_len) == 0) {
 		net->stats.icmp_echo_replied++;
+		snprintf(net->note, sizeof net->note, "ICMP echo request: answered");
+	}
 	else
 		net_drop(net, DROP_ICMP_REPLY_TOO_BIG, "could not send the reply");
 }

@@ -32,6 +32,7 @@ void net_input(struct net *net, const uint8_t *pkt, size_t len, uint64_t now)
 
 	net->now = now;
 	net->stats.rx_packets++;
+	net->note[0] = '\0';
 
 	why = ipv4_parse(pkt, len, &ip);
 	if (why != DROP_NONE) {
@@ -91,6 +92,10 @@ int ip_output(struct net *net, uint8_t proto, uint32_t dst,
 		   len);
 	for (i = 0; i < len; i++)
 		pkt[IPV4_HDR_MIN + i] = payload[i];
+	if (net->note_out[0]) {
+		device_note(net->dev, NOTE_OUT, net->note_out);
+		net->note_out[0] = '\0';
+	}
 	err = device_send(net->dev, pkt, IPV4_HDR_MIN + len);
 	if (err == 0)
 		net->stats.tx_packets++;

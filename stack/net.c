@@ -51,6 +51,8 @@ void net_logf(struct net *net, const char *fmt, ...)
 void net_drop(struct net *net, enum drop_reason reason, const char *detail)
 {
 	net->stats.drops[reason]++;
+	snprintf(net->note, sizeof net->note, "dropped: %s%s%s%s", drop_name(reason),
+		 detail ? " (" : "", detail ? detail : "", detail ? ")" : "");
 	if (detail)
 		net_logf(net, "drop: %s (%s)", drop_name(reason), detail);
 	else

@@ -38,6 +38,13 @@ struct net {
 	void *log_ctx;
 
 	struct tcp_layer *tcp;	/* TCP's connections and settings */
+
+	/* What the stack says about the packet in hand, for a capture that
+	 * keeps comments (dev_pcap.c): `note` on the packet just processed
+	 * ("dropped: ip-bad-checksum", the connection's state after it),
+	 * `note_out` on the packet about to be sent. */
+	char note[256];
+	char note_out[256];
 };
 
 /* Set up `net` to use `dev` and answer for `addr` (host order). */

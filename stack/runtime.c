@@ -155,6 +155,7 @@ static void *runtime_loop(void *arg)
 				exit(1);
 			}
 			net_input(&rt->net, pkt, (size_t)n, now);
+			device_note(rt->dev, NOTE_IN, rt->net.note);
 		}
 		if (net_next_deadline(&rt->net) <= now)
 			net_tick(&rt->net, now);

@@ -119,6 +119,7 @@ struct tcb {
 	struct rtt rtt;
 	uint8_t retries;	/* consecutive timeouts without progress */
 	uint8_t probing;	/* rexmt_at is the zero-window probe (persist) */
+	const char *rexmt_cause;	/* why the next resend happens (for captures) */
 
 	/* Congestion control (RFC 5681, NewReno RFC 6582); tcp_cc.c */
 	uint32_t cwnd;		/* congestion window: bytes in flight allowed */
@@ -192,6 +193,8 @@ void tcp_set_state(struct net *net, struct tcb *tcb, enum tcp_state state,
 /* Enter CLOSED; free the block unless a socket still holds it. */
 void tcp_close_tcb(struct net *net, struct tcb *tcb, int error,
 		   const struct tcp_seg *seg, const char *why);
+/* "ESTABLISHED snd.una=1 snd.nxt=11 rcv.nxt=7 ..." (relative numbers) */
+void tcb_describe(const struct tcb *tcb, char *buf, size_t n);
 /* "10.0.0.2:7788 > 10.0.0.1:40000" into buf[48] */
 char *tcb_name(const struct tcb *tcb, char *buf);
 

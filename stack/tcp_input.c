@@ -24,6 +24,8 @@
  * processing must stop (the tcb may even be freed by then).
  */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "seq.h"
 #include "tcp.h"
@@ -644,17 +646,12 @@ static void other_input(struct net *net, struct tcb *tcb,
 	tcp_output(net, tcb);
 }
 
-void tcp_input(struct net *net, const struct ipv4_hdr *ip)
+/* Find the connection a segment is for, and hand it to its state's step. */
+static void tcp_input_segment(struct net *net, const struct tcp_seg *segp)
 {
-	struct tcp_seg seg;
-	enum drop_reason why;
+	const struct tcp_seg seg = *segp;
 	struct tcb *tcb, *l;
 
-	why = tcp_parse(ip->payload, ip->payload_len, ip->src, ip->dst, &seg);
-	if (why != DROP_NONE) {
-		net_drop(net, why, NULL);
-		return;
-	}
 	tcb = tcb_find(net, seg.dst, seg.dport, seg.src, seg.sport);
 	if (tcb && tcb->state == TCP_TIME_WAIT && (seg.flags & TCP_SYN) &&
 	    !(seg.flags & TCP_ACK) && seq_gt(seg.seq, tcb->rcv.nxt) &&
@@ -680,4 +677,31 @@ void tcp_input(struct net *net, const struct ipv4_hdr *ip)
 		syn_sent_input(net, tcb, &seg);
 	else
 		other_input(net, tcb, &seg);
+}
+
+void tcp_input(struct net *net, const struct ipv4_hdr *ip)
+{
+	struct tcp_seg seg;
+	enum drop_reason why;
+	struct tcb *tcb;
+
+	why = tcp_parse(ip->payload, ip->payload_len, ip->src, ip->dst, &seg);
+	if (why != DROP_NONE) {
+		net_drop(net, why, NULL);
+		return;
+	}
+	tcp_input_segment(net, &seg);
+	/* The connection as this segment left it, for the capture's comment
+	 * (found again: the segment may have ended it). */
+	tcb = tcb_find(net, seg.dst, seg.dport, seg.src, seg.sport);
+	if (tcb) {
+		char state[200];
+		size_t used = strlen(net->note);
+
+		tcb_describe(tcb, state, sizeof state);
+		snprintf(net->note + used, sizeof net->note - used, "%s%s",
+			 used ? "; " : "", state);
+	} else if (!net->note[0]) {
+		snprintf(net->note, sizeof net->note, "connection closed");
+	}
 }

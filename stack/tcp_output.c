@@ -8,6 +8,8 @@
  * ACK that is owed on the first of them; if it sends no data, an owed ACK
  * goes out alone.
  */
+#include <stdio.h>
+
 #include "seq.h"
 #include "tcp.h"
 
@@ -23,6 +25,26 @@ static void send_segment(struct net *net, struct tcb *tcb, uint32_t seq,
 
 	if (len)
 		len = rb_peek(&tcb->sndbuf, data_off, data, len);
+	/* The capture's comment: the connection as this segment leaves, and
+	 * why, if it is sent again. */
+	if (!(flags & TCP_RST)) {
+		char state[200];
+		int again = seq_lt(seq, tcb->snd_max) && (len || (flags & (TCP_SYN | TCP_FIN)));
+
+		/* Described as it will be once this segment is out. */
+		struct tcb after = *tcb;
+		uint32_t end = seq + (uint32_t)len + !!(flags & TCP_SYN) + !!(flags & TCP_FIN);
+
+		if (seq_gt(end, after.snd.nxt))
+			after.snd.nxt = end;
+		tcb_describe(&after, state, sizeof state);
+		snprintf(net->note_out, sizeof net->note_out, "%s%s%s%s", state,
+			 again ? "; retransmission: " : "",
+			 again ? (tcb->rexmt_cause ? tcb->rexmt_cause : "timeout") : "",
+			 "");
+	} else {
+		snprintf(net->note_out, sizeof net->note_out, "RST: abort");
+	}
 	n = tcp_build(seg, tcb->local_addr, tcb->remote_addr, tcb->local_port,
 		      tcb->remote_port, seq, ack, flags,
 		      tcp_window_to_advertise(tcb, flags & TCP_SYN), opts,
@@ -131,6 +153,8 @@ void tcp_send_rst_for(struct net *net, const struct tcp_seg *seg)
 
 	if (seg->flags & TCP_RST)
 		return;
+	snprintf(net->note_out, sizeof net->note_out,
+		 "RST: no connection for this segment (RFC 9293 3.10.7.1)");
 	if (seg->flags & TCP_ACK)
 		n = tcp_build(buf, seg->dst, seg->src, seg->dport, seg->sport,
 			      seg->ack, 0, TCP_RST, 0, NULL, NULL, 0);
@@ -186,7 +210,10 @@ void tcp_retransmit_first(struct net *net, struct tcb *tcb)
 	if (n == 0 && !(flags & TCP_FIN))
 		return;
 	tcb->rtt.timed_at = 0;	/* Karn: a retransmission is never timed */
+	tcb->rexmt_cause = tcb->in_recovery && tcb->dupacks == 0 ?
+		"NewReno partial ACK (RFC 6582)" : "fast retransmit, 3 duplicate ACKs (RFC 5681)";
 	send_segment(net, tcb, tcb->snd.una, flags, 0, n, NULL);
+	tcb->rexmt_cause = NULL;
 	net->stats.tcp_retransmits++;
 	net_logf(net, "retransmit seq=%u len=%u (fast)", tcb->snd.una - tcb->iss, n);
 }

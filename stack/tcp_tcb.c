@@ -339,6 +339,28 @@ void tcp_set_state(struct net *net, struct tcb *tcb, enum tcp_state state,
 		 tcp_state_name(state), cause);
 }
 
+/* The connection's variables in one line, relative to iss and irs as
+ * Wireshark shows sequence numbers: the comment a capture keeps beside
+ * each packet (dev_pcap.c). */
+void tcb_describe(const struct tcb *tcb, char *buf, size_t n)
+{
+	char ssthresh[16];
+
+	if (tcb->state == TCP_LISTEN || tcb->state == TCP_CLOSED ||
+	    tcb->state == TCP_SYN_SENT) {
+		snprintf(buf, n, "%s", tcp_state_name(tcb->state));
+		return;
+	}
+	if (tcb->ssthresh >= (16u << 20))
+		snprintf(ssthresh, sizeof ssthresh, "inf");
+	else
+		snprintf(ssthresh, sizeof ssthresh, "%u", tcb->ssthresh);
+	snprintf(buf, n, "%s snd.una=%u snd.nxt=%u rcv.nxt=%u snd.wnd=%u rcv.wnd=%u cwnd=%u ssthresh=%s rto=%ums",
+		 tcp_state_name(tcb->state), tcb->snd.una - tcb->iss,
+		 tcb->snd.nxt - tcb->iss, tcb->rcv.nxt - tcb->irs, tcb->snd.wnd,
+		 tcb->rcv.wnd, tcb->cwnd, ssthresh, tcb->rtt.rto);
+}
+
 void tcp_close_tcb(struct net *net, struct tcb *tcb, int error,
 		   const struct tcp_seg *seg, const char *why)
 {

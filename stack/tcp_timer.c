@@ -114,13 +114,16 @@ static void rexmt_timeout(struct net *net, struct tcb *tcb)
 			 tcb_name(tcb, name), tcb->retries, tcb->rtt.rto);
 		net->stats.tcp_window_probes++;
 		tcb->snd.wnd = 1;
+		tcb->rexmt_cause = "zero-window probe (RFC 9293 3.8.6.1)";
 		tcp_output(net, tcb);
 		tcb->snd.wnd = 0;
 	} else {
 		net_logf(net, "%s  retransmission timeout: resend from snd.una (try %d, rto now %u ms)",
 			 tcb_name(tcb, name), tcb->retries, tcb->rtt.rto);
+		tcb->rexmt_cause = "retransmission timeout (RFC 6298)";
 		tcp_output(net, tcb);
 	}
+	tcb->rexmt_cause = NULL;
 	if (!tcb->rexmt_at)
 		tcp_rexmt_arm(net, tcb);
 }

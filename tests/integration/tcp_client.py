@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""TCP clients on the kernel's sockets, for the TCP integration tests.
+"""TCP clients (and one small server) on the kernel's sockets, for the TCP
+integration tests.
 
 usage: tcp_client.py [--from PORT] COMMAND ARGS...
        --from PORT binds the client's own port first (SO_REUSEADDR), so a
@@ -18,6 +19,11 @@ usage: tcp_client.py [--from PORT] COMMAND ARGS...
            the server answers with a reset (recv/send fail with
            ECONNRESET or EPIPE), as RFC 9293 3.6 asks when data arrives
            after CLOSE.
+       tcp_client.py server PORT CLOSE_DELAY
+           A server for one client: listen on PORT (any address), echo what
+           the client sends until its FIN, then wait CLOSE_DELAY seconds
+           before closing: the client has closed first, and its TCP must
+           still answer our FIN after that delay.
        tcp_client.py refused HOST PORT [MAX_SECONDS]
            Connect to a port nobody listens on: succeeds (status 0) when
            connect() fails with ECONNREFUSED within MAX_SECONDS (default 1).
@@ -32,8 +38,6 @@ Every socket operation has a timeout (--timeout, default 30 s), so a stalled
 connection fails instead of hanging.  Exit status 0 only if every
 connection did what was expected; problems are printed as "# ..." lines.
 """
-import errno
-import os
 import random
 import socket
 import sys
@@ -100,6 +104,29 @@ def late(host, port, message):
         s.close()
     print("# no reset: the late data was accepted (ACKed) by a connection nobody reads")
     return 1
+
+
+def server(port, close_delay):
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("0.0.0.0", int(port)))
+    ls.listen(8)
+    ls.settimeout(30)
+    print(f"listening on {port}", flush=True)
+    s, peer = ls.accept()
+    s.settimeout(30)
+    total = 0
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        s.sendall(chunk)
+        total += len(chunk)
+    print(f"echoed {total} bytes to {peer[0]}:{peer[1]}; EOF; closing in {close_delay} s", flush=True)
+    time.sleep(float(close_delay))
+    s.close()
+    ls.close()
+    return 0
 
 
 def refused(host, port, max_seconds="1"):
@@ -183,7 +210,7 @@ def echo(host, port, args):
             print(f"# unknown option {a}")
             return 2
     port = int(port)
-    result = [f"not run"] * conns
+    result = ["not run"] * conns
     t0 = time.monotonic()
     if parallel:
         start = threading.Event()
@@ -221,6 +248,8 @@ def main(argv):
         argv = argv[2:]
     if len(argv) == 5 and argv[0] == "orphan":
         return orphan(*argv[1:])
+    if len(argv) == 3 and argv[0] == "server":
+        return server(*argv[1:])
     if len(argv) == 4 and argv[0] == "late":
         return late(*argv[1:])
     if len(argv) >= 4 and argv[0] == "seed":

@@ -14,6 +14,7 @@
 # reset).
 . "$(dirname "$0")/../lib.sh"
 ns_enter "$@"
+chmod 777 "$T"	# up.sh runs the stack as $SUDO_USER when set: its captures go here
 
 CLIENT="$PY $TOP/tests/integration/tcp_client.py"
 MSL=500
@@ -103,9 +104,13 @@ fi
 # Data that reaches a connection after its user closed it can never be
 # read: RFC 9293 3.6 (and RFC 1122 4.2.2.13) - the TCP SHOULD send a reset
 # so the sender knows it was lost (Linux does); an ACK says it arrived.
-out=$(timeout 20 $CLIENT --from 40004 late 10.0.0.2 7788 late 2>&1)
-check "data sent after the server's close is answered by a reset" test $? -eq 0
-echo "$out" | sed 's/^/#   /'
+if out=$(timeout 20 $CLIENT --from 40004 late 10.0.0.2 7788 late 2>&1); then
+	ok "data sent after the server's close is answered by a reset"
+else
+	not_ok "data sent after the server's close is answered by a reset"
+	echo "$out" | sed 's/^/#   /'
+	grep -E ':40004 ' "$LOG" | tail -4 | sed 's/^/#   /'
+fi
 
 check "the server is still running" kill -0 "$APP_PID"
 lab_down

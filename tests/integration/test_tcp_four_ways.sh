@@ -18,6 +18,7 @@
 # the TCP checksums are not validated - everything else is.
 . "$(dirname "$0")/../lib.sh"
 ns_enter "$@"
+chmod 777 "$T"	# up.sh runs the stack as $SUDO_USER when set: its captures go here
 
 sysctl -q -w net.ipv4.ip_forward=1 || not_ok "sysctl net.ipv4.ip_forward=1"
 TUNTCP_PCAP=$T/server.pcap lab_up server --app "$BIN/echo_server" || { not_ok "lab up (our echo_server on tun0)"; finish; }

@@ -9,6 +9,7 @@
 # connection.
 . "$(dirname "$0")/../lib.sh"
 ns_enter "$@"
+chmod 777 "$T"	# up.sh runs the stack as $SUDO_USER when set: its captures go here
 
 CLIENT="$PY $TOP/tests/integration/tcp_client.py"
 
