@@ -73,10 +73,40 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
+/* A kernel keeps delivering a closed socket's data after the program
+ * exits; our stack lives in the program.  So at exit we linger (at most
+ * TUNTCP_LINGER_MS) until every byte and FIN sent is acknowledged: then
+ * `echo_server --once` and `echo_client`, which close and exit at once,
+ * still deliver their last words through a lossy link.  Not when the exit
+ * comes from the runtime thread itself (Ctrl-C): nobody would run the
+ * timers. */
+#define TUNTCP_LINGER_MS 5000
+
+static void linger(struct runtime *rt)
+{
+	uint64_t until = runtime_now() + TUNTCP_LINGER_MS;
+	struct timespec ts;
+
+	pthread_mutex_lock(&rt->lock);
+	while (tcp_has_unacked(&rt->net) && runtime_now() < until) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50 * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&rt->changed, &rt->lock, &ts);
+	}
+	pthread_mutex_unlock(&rt->lock);
+}
+
 static void at_exit(void)
 {
-	if (the_runtime)
-		runtime_print_stats(the_runtime);
+	if (!the_runtime)
+		return;
+	if (!pthread_equal(pthread_self(), the_runtime->thread))
+		linger(the_runtime);
+	runtime_print_stats(the_runtime);
 }
 
 static void log_line(void *ctx, const char *line)

@@ -193,6 +193,7 @@ void tcp_set_state(struct net *net, struct tcb *tcb, enum tcp_state state,
 /* Enter CLOSED; free the block unless a socket still holds it. */
 void tcp_close_tcb(struct net *net, struct tcb *tcb, int error,
 		   const struct tcp_seg *seg, const char *why);
+int tcp_has_unacked(const struct net *net);
 /* "ESTABLISHED snd.una=1 snd.nxt=11 rcv.nxt=7 ..." (relative numbers) */
 void tcb_describe(const struct tcb *tcb, char *buf, size_t n);
 /* "10.0.0.2:7788 > 10.0.0.1:40000" into buf[48] */

@@ -278,6 +278,23 @@ uint32_t tcp_choose_iss(struct net *net, const struct tcb *tcb)
 	return m + (uint32_t)siphash24(net->tcp->isn_key, tuple, sizeof tuple);
 }
 
+/* Does any connection still have data or a FIN the peer has not
+ * acknowledged?  (The runtime lingers at exit until none has.) */
+int tcp_has_unacked(const struct net *net)
+{
+	const struct tcb *t;
+
+	for (t = net->tcp->tcbs; t; t = t->next) {
+		if (t->state == TCP_CLOSED || t->state == TCP_LISTEN ||
+		    t->state == TCP_TIME_WAIT)
+			continue;
+		if (t->snd_max != t->snd.una || t->sndbuf.len ||
+		    (t->fin_queued && !t->fin_sent))
+			return 1;
+	}
+	return 0;
+}
+
 char *tcb_name(const struct tcb *tcb, char *buf)
 {
 	char l[16], r[16];

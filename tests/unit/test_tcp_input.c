@@ -388,6 +388,173 @@ static void test_out_of_order_dup_ack(void **state)
 	expect_no_drop(t);
 }
 
+/* Pieces of a 300-byte stream - a tiling of bytes 1..299 plus as many
+ * again overlapping it at random - arrive in a scrambled order, byte 0
+ * last: whatever the overlaps, the reader gets every byte once, in order,
+ * and the FIN of the pieces that end the stream closes it.  A fixed
+ * generator keeps it deterministic: seeds 1..20 (TUNTCP_REASS_SEEDS=n for
+ * more), each on a connection of its own. */
+#define LCG(x) ((x) = (x) * 1103515245u + 12345u, (x) >> 8)
+static void reassemble(struct tcp_test *t, uint32_t rng)
+{
+	enum { N = 300, MAXP = 128 };
+	static uint8_t stream[N], got[N + 1];
+	struct piece { uint32_t off, len; } piece[MAXP], tmp;
+	uint32_t off, i, j, n = 0, tiles;
+
+	pattern(stream, N, 9);
+	for (off = 1; off < N; off += piece[n++].len) {	/* the tiling */
+		piece[n].off = off;
+		piece[n].len = 1 + LCG(rng) % 25;
+		if (off + piece[n].len > N)
+			piece[n].len = N - off;
+	}
+	for (tiles = n; n < 2 * tiles; n++) {		/* the overlaps */
+		piece[n].off = 1 + LCG(rng) % (N - 1);
+		piece[n].len = 1 + LCG(rng) % 40;
+		if (piece[n].off + piece[n].len > N)
+			piece[n].len = N - piece[n].off;
+	}
+	assert_true(n <= MAXP);
+	for (i = n - 1; i > 0; i--) {			/* Fisher-Yates */
+		j = LCG(rng) % (i + 1);
+		tmp = piece[i];
+		piece[i] = piece[j];
+		piece[j] = tmp;
+	}
+	for (i = 0; i < n; i++) {
+		uint8_t fin = piece[i].off + piece[i].len == N ? TCP_FIN : 0;
+
+		send_seg(t, .flags = TCP_ACK | fin, .seq = 1 + piece[i].off,
+			 .ack = 1, .data = stream + piece[i].off,
+			 .len = piece[i].len);
+		expect_seg(t, TCP_ACK, 1, 1, 0);	/* a duplicate ACK each */
+	}
+	/* Now byte 0: everything is there, and the FIN. */
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 1, .data = stream, .len = 1);
+	expect_seg(t, TCP_ACK, 1, N + 2, 0);
+	expect_state(t, TCP_CLOSE_WAIT);
+	assert_int_equal(tcp_user_recv(user(t), t->tcb, got, sizeof got), N);
+	assert_memory_equal(got, stream, N);
+	assert_int_equal(t->tcb->reass_bytes, 0);
+}
+
+static void test_overlapping_pieces_reassembled(void **state)
+{
+	struct tcp_test *t = *state;
+	uint32_t seed, seeds = getenv("TUNTCP_REASS_SEEDS") ?
+		(uint32_t)atoi(getenv("TUNTCP_REASS_SEEDS")) : 20;
+
+	for (seed = 1; seed <= seeds; seed++) {
+		t->rport = (uint16_t)(PEER_PORT + seed);
+		tcb_established(t);
+		reassemble(t, seed);
+		tcp_user_abort(user(t), t->tcb);	/* a RST; the block goes */
+		t->tcb = NULL;
+		while (next_seg(t))
+			;
+	}
+	assert_int_equal(tcb_count(t), 1);
+}
+
+/* A FIN after a hole waits with the data before it: the connection
+ * closes only once the hole fills (3.10.7.4 eighth step: the FIN is
+ * processed when everything before it has arrived). */
+static void test_fin_after_hole(void **state)
+{
+	struct tcp_test *t = *state;
+	uint8_t buf[32];
+
+	send_seg(t, .flags = TCP_ACK | TCP_FIN, .seq = 11, .ack = 1,
+		 .data = "ABCDEFGHIJ", .len = 10);
+	expect_seg(t, TCP_ACK, 1, 1, 0);
+	expect_state(t, TCP_ESTABLISHED);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 1, .data = "0123456789",
+		 .len = 10);
+	expect_seg(t, TCP_ACK, 1, 22, 0);	/* 20 bytes and the FIN */
+	expect_nothing(t);
+	expect_state(t, TCP_CLOSE_WAIT);
+	assert_int_equal(tcp_user_recv(user(t), t->tcb, buf, sizeof buf), 20);
+	assert_memory_equal(buf, "0123456789ABCDEFGHIJ", 20);
+	assert_int_equal(tcp_user_recv(user(t), t->tcb, buf, sizeof buf), 0);
+}
+
+/* The same with a bare FIN beyond the hole. */
+static void test_bare_fin_after_hole(void **state)
+{
+	struct tcp_test *t = *state;
+	uint8_t buf[32];
+
+	send_seg(t, .flags = TCP_ACK | TCP_FIN, .seq = 11, .ack = 1);
+	expect_seg(t, TCP_ACK, 1, 1, 0);
+	expect_state(t, TCP_ESTABLISHED);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 1, .data = "0123456789",
+		 .len = 10);
+	expect_seg(t, TCP_ACK, 1, 12, 0);
+	expect_state(t, TCP_CLOSE_WAIT);
+	assert_int_equal(tcp_user_recv(user(t), t->tcb, buf, sizeof buf), 10);
+	assert_int_equal(tcp_user_recv(user(t), t->tcb, buf, sizeof buf), 0);
+}
+
+/* A keep-alive probe (RFC 9293 3.8.4, RFC 1122 4.2.3.6): SEG.SEQ =
+ * RCV.NXT - 1, with no data or one garbage byte; unacceptable, so it is
+ * answered with an ACK, which is all the peer wants to know. */
+static void test_keepalive_probe_answered(void **state)
+{
+	struct tcp_test *t = *state;
+
+	send_seg(t, .flags = TCP_ACK, .seq = 0, .ack = 1);
+	expect_seg(t, TCP_ACK, 1, 1, 0);
+	send_seg(t, .flags = TCP_ACK, .seq = 0, .ack = 1, .data = "", .len = 1);
+	expect_seg(t, TCP_ACK, 1, 1, 0);
+	expect_nothing(t);
+	expect_state(t, TCP_ESTABLISHED);
+}
+
+/* The peer's FIN again in CLOSE-WAIT (our ACK was lost): ACK it again. */
+static void test_close_wait_fin_retransmitted(void **state)
+{
+	struct tcp_test *t = *state;
+
+	send_seg(t, .flags = TCP_FIN | TCP_ACK, .seq = 1, .ack = 1);
+	expect_seg(t, TCP_ACK, 1, 2, 0);
+	send_seg(t, .flags = TCP_FIN | TCP_ACK, .seq = 1, .ack = 1);
+	expect_seg(t, TCP_ACK, 1, 2, 0);
+	expect_nothing(t);
+	expect_state(t, TCP_CLOSE_WAIT);
+}
+
+/* A reset in CLOSE-WAIT: ECONNRESET (3.10.7.4 second step). */
+static void test_rst_in_close_wait(void **state)
+{
+	struct tcp_test *t = *state;
+
+	send_seg(t, .flags = TCP_FIN | TCP_ACK, .seq = 1, .ack = 1);
+	expect_seg(t, TCP_ACK, 1, 2, 0);
+	send_seg(t, .flags = TCP_RST, .seq = 2);
+	expect_nothing(t);
+	expect_state(t, TCP_CLOSED);
+	assert_int_equal(t->tcb->error, ECONNRESET);
+}
+
+/* In LAST-ACK: simply CLOSED, nothing more sent. */
+static void test_rst_in_last_ack(void **state)
+{
+	struct tcp_test *t = *state;
+
+	send_seg(t, .flags = TCP_FIN | TCP_ACK, .seq = 1, .ack = 1);
+	expect_seg(t, TCP_ACK, 1, 2, 0);
+	tcp_user_close(user(t), t->tcb);
+	t->tcb = NULL;
+	expect_seg(t, TCP_FIN | TCP_ACK, 1, 2, 0);
+	send_seg(t, .flags = TCP_RST, .seq = 2);
+	expect_nothing(t);
+	expect_state(t, TCP_CLOSED);
+	assert_int_equal(tcb_count(t), 1);
+	advance(t, 10000);
+	expect_nothing(t);	/* no FIN retransmission */
+}
+
 /* ------------------------------------------------------------------ */
 /* 3.10.7.4, second: the RST bit (RFC 5961 section 3)                   */
 /* ------------------------------------------------------------------ */
@@ -820,10 +987,17 @@ int main(void)
 		TCP_TEST(test_old_duplicate_data_acked, established),
 		TCP_TEST(test_overlapping_data_trimmed, established),
 		TCP_TEST(test_out_of_order_dup_ack, established),
+		TCP_TEST(test_overlapping_pieces_reassembled, stack),
+		TCP_TEST(test_fin_after_hole, established),
+		TCP_TEST(test_bare_fin_after_hole, established),
+		TCP_TEST(test_keepalive_probe_answered, established),
+		TCP_TEST(test_close_wait_fin_retransmitted, established),
 		/* second */
 		TCP_TEST(test_rst_at_rcv_nxt_resets, established),
 		TCP_TEST(test_rst_in_window_challenged, established),
 		TCP_TEST(test_rst_out_of_window_dropped, established),
+		TCP_TEST(test_rst_in_close_wait, established),
+		TCP_TEST(test_rst_in_last_ack, established),
 		/* fourth */
 		TCP_TEST(test_syn_in_established_challenged, established),
 		TCP_TEST(test_old_syn_in_established_acked, established),
