@@ -291,8 +291,11 @@ int tt_connect(int s, const struct sockaddr *addr, socklen_t len)
 	pthread_cond_broadcast(&rt->changed);
 	runtime_wake(rt);
 	/* Wait for the handshake: ESTABLISHED, or a reset / timeout. */
-	while (tcb->state == TCP_SYN_SENT || tcb->state == TCP_SYN_RECEIVED)
+	while (tcb->state == TCP_SYN_SENT || tcb->state == TCP_SYN_RECEIVED) {
 		wait_change(rt);
+		if (!lookup(s) || so->tcb != tcb)
+			return fail_unlock(rt, EBADF);	/* closed meanwhile */
+	}
 	if (tcb->state == TCP_CLOSED) {
 		err = tcb->error ? tcb->error : ECONNREFUSED;
 		return fail_unlock(rt, err);
@@ -330,6 +333,8 @@ ssize_t tt_send(int s, const void *buf, size_t len, int flags)
 			if (n)
 				runtime_wake(rt);
 			wait_change(rt);	/* for buffer space */
+			if (!lookup(s) || !so->tcb)
+				return fail_unlock(rt, EBADF);	/* closed meanwhile */
 		}
 	}
 	leave_changed(rt);

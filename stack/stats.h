@@ -49,7 +49,8 @@
 	X(TCP_OUT_OF_ORDER,    "tcp-out-of-order-no-memory")        \
 	X(TCP_DUPLICATE,       "tcp-duplicate-data")                \
 	X(TCP_RCV_BUFFER_FULL, "tcp-receive-buffer-full")           \
-	X(TCP_RST_TIME_WAIT,   "tcp-rst-in-time-wait")
+	X(TCP_RST_TIME_WAIT,   "tcp-rst-in-time-wait")              \
+	X(TCP_AFTER_CLOSE,     "tcp-data-after-close")
 
 enum drop_reason {
 	DROP_NONE = 0,

@@ -453,9 +453,11 @@ static int check_ack(struct net *net, struct tcb *tcb,
 		tcp_cc_new_ack(net, tcb, seg->ack, acked);
 	} else if (seg->ack == tcb->snd.una && seg->len == 0 &&
 		   !(seg->flags & (TCP_SYN | TCP_FIN)) && wnd == tcb->snd.wnd &&
-		   tcb->snd_max != tcb->snd.una) {
+		   wnd != 0 && tcb->snd_max != tcb->snd.una) {
 		/* RFC 5681 section 2, a duplicate ACK: data outstanding, no
-		 * data or SYN/FIN in it, the same ACK number and window. */
+		 * data or SYN/FIN in it, the same ACK number and window - and
+		 * not a zero window, whose answers to our probes are flow
+		 * control, not a sign of loss. */
 		tcp_cc_dup_ack(net, tcb);
 	}
 	/* "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be
@@ -480,8 +482,13 @@ static int check_ack(struct net *net, struct tcb *tcb,
 	case TCP_FIN_WAIT_1:
 		/* "if the FIN segment is now acknowledged, then enter
 		 * FIN-WAIT-2 and continue processing in that state." */
-		if (our_fin_acked(tcb))
+		if (our_fin_acked(tcb)) {
 			tcp_set_state(net, tcb, TCP_FIN_WAIT_2, seg, NULL);
+			/* Nobody holds it: wait for the peer's FIN at most
+			 * 2*MSL (tcp_timer.c), or a silent peer leaks it. */
+			if (!tcb->user && !tcb->timewait_at)
+				tcb->timewait_at = net->now + 2 * (uint64_t)net->tcp->msl_ms;
+		}
 		break;
 	case TCP_CLOSING:
 		/* "if the ACK acknowledges our FIN, then enter the TIME-WAIT
@@ -638,6 +645,16 @@ static void other_input(struct net *net, struct tcb *tcb,
 	default:
 		/* Sixth: the URG bit - ignored; urgent data is deprecated
 		 * (RFC 6093). */
+		if (v.len && !tcb->user && !tcb->listener &&
+		    (tcb->state == TCP_FIN_WAIT_1 || tcb->state == TCP_FIN_WAIT_2)) {
+			/* Data for a connection its user has closed: nobody will
+			 * ever read it.  RFC 9293 3.6 and RFC 1122 4.2.2.13: tell
+			 * the sender with a reset rather than pretend (as Linux). */
+			net_drop(net, DROP_TCP_AFTER_CLOSE, NULL);
+			tcp_send_rst(net, tcb);
+			tcp_close_tcb(net, tcb, 0, seg, "data after close()");
+			return;
+		}
 		if (process_text(net, tcb, &v))
 			check_fin(net, tcb, seg);
 		break;
@@ -649,7 +666,7 @@ static void other_input(struct net *net, struct tcb *tcb,
 /* Find the connection a segment is for, and hand it to its state's step. */
 static void tcp_input_segment(struct net *net, const struct tcp_seg *segp)
 {
-	const struct tcp_seg seg = *segp;
+	struct tcp_seg seg = *segp;
 	struct tcb *tcb, *l;
 
 	tcb = tcb_find(net, seg.dst, seg.dport, seg.src, seg.sport);
@@ -672,6 +689,15 @@ static void tcp_input_segment(struct net *net, const struct tcp_seg *segp)
 		else
 			closed_input(net, &seg);
 		return;
+	}
+	if (tcb->state == TCP_SYN_RECEIVED && !tcb->passive &&
+	    (seg.flags & TCP_SYN) && (seg.flags & TCP_ACK) && seg.seq == tcb->irs) {
+		/* Simultaneous open (RFC 9293 figure 8): the peer's SYN,ACK
+		 * repeats the SYN we already have.  Trim it (3.10.7.4, first
+		 * step) so the ACK completes the handshake now, as Linux does. */
+		seg.flags &= (uint8_t)~TCP_SYN;
+		seg.seq++;
+		seg.seg_len--;
 	}
 	if (tcb->state == TCP_SYN_SENT)
 		syn_sent_input(net, tcb, &seg);

@@ -136,8 +136,9 @@ void tcb_free(struct net *net, struct tcb *tcb)
 
 	unlink_from_listener(tcb);
 	/* A listener going away takes its unaccepted connections with it
-	 * (SYN-RECEIVED ones, and ready ones not yet accept()ed). */
-	if (tcb->state == TCP_LISTEN) {
+	 * (SYN-RECEIVED ones, and ready ones not yet accept()ed).  Its state
+	 * may already read CLOSED; only a listener is ever a `listener`. */
+	{
 		struct tcb *child;
 
 		do {
@@ -278,19 +279,29 @@ uint32_t tcp_choose_iss(struct net *net, const struct tcb *tcb)
 	return m + (uint32_t)siphash24(net->tcp->isn_key, tuple, sizeof tuple);
 }
 
-/* Does any connection still have data or a FIN the peer has not
- * acknowledged?  (The runtime lingers at exit until none has.) */
+/* Is any connection still in the middle of something the peer needs us
+ * for: data or a FIN not yet acknowledged, or a close not yet finished
+ * (FIN-WAIT-1/2, CLOSING, LAST-ACK)?  The runtime lingers at exit until
+ * none is, so the peer is not left waiting on a program that is gone. */
 int tcp_has_unacked(const struct net *net)
 {
 	const struct tcb *t;
 
 	for (t = net->tcp->tcbs; t; t = t->next) {
-		if (t->state == TCP_CLOSED || t->state == TCP_LISTEN ||
-		    t->state == TCP_TIME_WAIT)
-			continue;
-		if (t->snd_max != t->snd.una || t->sndbuf.len ||
-		    (t->fin_queued && !t->fin_sent))
+		switch (t->state) {
+		case TCP_FIN_WAIT_1:
+		case TCP_FIN_WAIT_2:
+		case TCP_CLOSING:
+		case TCP_LAST_ACK:
 			return 1;
+		case TCP_ESTABLISHED:
+		case TCP_CLOSE_WAIT:
+			if (t->snd_max != t->snd.una || t->sndbuf.len)
+				return 1;
+			break;
+		default:
+			break;
+		}
 	}
 	return 0;
 }

@@ -166,6 +166,13 @@ void tcp_user_close(struct net *net, struct tcb *tcb)
 	case TCP_SYN_RECEIVED:
 	case TCP_ESTABLISHED:
 	case TCP_CLOSE_WAIT:
+		if (tcb->rcvbuf.len || tcb->reass) {
+			/* RFC 1122 4.2.2.13 (and RFC 2525 2.17): closing with
+			 * data unread loses it; say so with a reset, not a
+			 * FIN that would look like a clean end (as Linux). */
+			tcp_user_abort(net, tcb);
+			return;
+		}
 		tcp_user_shutdown(net, tcb);
 		break;
 	default:

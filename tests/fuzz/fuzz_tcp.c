@@ -606,12 +606,36 @@ static void op_shutdown(struct fuzz *f)
 		tcp_user_shutdown(&f->net, s->tcb);
 }
 
+/* KNOWN BUG 1 (reported; build with -DFUZZ_TCP_STRICT to hit it):
+ * tcp_user_close() and tcp_user_abort() on a listener go through
+ * tcp_close_tcb(), which makes it CLOSED before tcb_free(); tcb_free()
+ * resets and frees the listener's unaccepted connections only while it is
+ * still LISTEN, so they keep `listener` pointing at freed memory, and the
+ * handshake's last ACK (check_ack) or their own tcb_free()
+ * (unlink_from_listener) writes to it.  Until tcb_free() is fixed, a
+ * listener with connections of its own is not closed. */
+static int listener_close_unsafe(struct fuzz *f, const struct tcb *l)
+{
+#ifdef FUZZ_TCP_STRICT
+	(void)f;
+	(void)l;
+	return 0;
+#else
+	const struct tcb *t;
+
+	for (t = f->net.tcp->tcbs; t; t = t->next)
+		if (t->listener == l)
+			return 1;
+	return 0;
+#endif
+}
+
 /* The block is the stack's again after these two: forget it. */
 static void op_close(struct fuzz *f)
 {
 	struct slot *s = pick(f);
 
-	if (!s)
+	if (!s || listener_close_unsafe(f, s->tcb))
 		return;
 	tcp_user_close(&f->net, s->tcb);
 	memset(s, 0, sizeof *s);
@@ -621,7 +645,7 @@ static void op_abort(struct fuzz *f)
 {
 	struct slot *s = pick(f);
 
-	if (!s)
+	if (!s || listener_close_unsafe(f, s->tcb))
 		return;
 	tcp_user_abort(&f->net, s->tcb);
 	memset(s, 0, sizeof *s);
@@ -687,7 +711,10 @@ static void connect_again(struct fuzz *f)
  * ------------------------------------------------------------------ */
 
 static const uint32_t iss_table[] = { 1000, 0xFFFFFC00u, 0x7FFFFF00u, 0 };
-static const uint32_t buf_table[] = { 1024, 4096, 65536, 262144 };
+/* Buffer sizes: 65536 and 120000 make our window scale 1.  Nothing
+ * bigger: ASan maps and unmaps blocks over 128 KiB one by one, and the
+ * default 256 KiB buffers made a run ten times slower. */
+static const uint32_t buf_table[] = { 1024, 4096, 65536, 120000 };
 static const uint32_t msl_table[] = { 2000, 100, 10, 60000 };
 static const uint32_t rto_min_table[] = { 1000, 200, 1, 1000 };
 static const int backlog_table[] = { 1, 2, 16, 128 };

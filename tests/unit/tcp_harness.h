@@ -34,6 +34,12 @@
  * test can still read a CLOSED block's error; conn_state() finds the
  * connection as the stack does and says CLOSED once it is gone.
  *
+ * Counters: mark(t) remembers them; expect_drop(t, DROP_...) checks that
+ * exactly that one drop happened since, expect_no_drop(t) that none did.
+ * A test that shows a stack bug calls known_bug("why") where the bug
+ * bites: it is skipped (the suite stays green) until the bug is fixed;
+ * TUNTCP_RUN_KNOWN_BUGS=1 runs it anyway, to check a fix.
+ *
  * This is a header of static functions because the Makefile builds each
  * tests/unit/test_*.c into its own program linked only with the library.
  */

@@ -259,41 +259,62 @@ static void test_listen_backlog_full(void **state)
 /* 3.10.7.4, first: is the segment acceptable?                          */
 /* ------------------------------------------------------------------ */
 
-/* The table, at its edges.  RCV.NXT = 1000 and RCV.WND = 100: the window
- * is [1000, 1100). */
+/* The table, at its edges.  Mostly RCV.NXT = 1000 and RCV.WND = 100: the
+ * window is [1000, 1100). */
+static const struct {
+	uint32_t rcv_nxt, rcv_wnd, seq, len;
+	int want;
+	const char *why;
+} acceptable_cases[] = {
+	/* length 0, window 0: only SEG.SEQ = RCV.NXT */
+	{ 1000, 0, 1000, 0, 1, "empty, zero window, at RCV.NXT" },
+	{ 1000, 0, 999, 0, 0, "empty, zero window, before" },
+	{ 1000, 0, 1001, 0, 0, "empty, zero window, after" },
+	/* length 0, window > 0: RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND */
+	{ 1000, 100, 1000, 0, 1, "empty, at RCV.NXT" },
+	{ 1000, 100, 1099, 0, 1, "empty, at the last slot" },
+	{ 1000, 100, 1100, 0, 0, "empty, at the right edge" },
+	{ 1000, 100, 999, 0, 0, "empty, before RCV.NXT" },
+	/* length > 0, window 0: never */
+	{ 1000, 0, 1000, 1, 0, "1 byte, zero window" },
+	{ 1000, 0, 1000, 10, 0, "10 bytes, zero window" },
+	{ 1000, 0, 999, 10, 0, "10 bytes, zero window, overlapping" },
+	/* length > 0, window > 0: the first or the last byte in the window */
+	{ 1000, 100, 1000, 10, 1, "first byte at RCV.NXT" },
+	{ 1000, 100, 1099, 10, 1, "first byte at the last slot" },
+	{ 1000, 100, 1100, 10, 0, "first byte at the right edge" },
+	{ 1000, 100, 991, 10, 1, "last byte at RCV.NXT" },
+	{ 1000, 100, 990, 10, 0, "last byte at RCV.NXT-1: all old" },
+	{ 1000, 100, 1000, 100, 1, "the whole window" },
+	{ 1000, 100, 1050, 100, 1, "runs beyond the edge: trimmed later" },
+	/* SEG.LEN counts SYN and FIN: a bare FIN has length 1 */
+	{ 1000, 100, 1000, 1, 1, "a FIN at RCV.NXT" },
+	{ 1000, 100, 999, 1, 0, "a FIN before RCV.NXT: a repeat" },
+	/* across the wrap: the window [0xFFFFFFF0, 0x50) */
+	{ 0xFFFFFFF0u, 0x60, 0x10, 10, 1, "wrap: after 0" },
+	{ 0xFFFFFFF0u, 0x60, 0xFFFFFFE8u, 10, 1, "wrap: last byte in" },
+	{ 0xFFFFFFF0u, 0x60, 0xFFFFFFE6u, 10, 0, "wrap: all old" },
+	{ 0xFFFFFFF0u, 0x60, 0x50, 0, 0, "wrap: at the right edge" },
+	{ 0xFFFFFFF0u, 0x60, 0x4F, 0, 1, "wrap: at the last slot" },
+};
+
 static void test_acceptability_table(void **state)
 {
+	size_t i;
 	(void)state;
-	/* length 0, window 0: only SEG.SEQ = RCV.NXT */
-	assert_true(tcp_segment_acceptable(1000, 0, 1000, 0));
-	assert_false(tcp_segment_acceptable(1000, 0, 999, 0));
-	assert_false(tcp_segment_acceptable(1000, 0, 1001, 0));
-	/* length 0, window > 0: RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND */
-	assert_true(tcp_segment_acceptable(1000, 100, 1000, 0));
-	assert_true(tcp_segment_acceptable(1000, 100, 1099, 0));
-	assert_false(tcp_segment_acceptable(1000, 100, 1100, 0));	/* right edge */
-	assert_false(tcp_segment_acceptable(1000, 100, 999, 0));
-	/* length > 0, window 0: never */
-	assert_false(tcp_segment_acceptable(1000, 0, 1000, 1));
-	assert_false(tcp_segment_acceptable(1000, 0, 1000, 10));
-	assert_false(tcp_segment_acceptable(1000, 0, 999, 10));
-	/* length > 0, window > 0: the first or the last byte in the window */
-	assert_true(tcp_segment_acceptable(1000, 100, 1000, 10));	/* first at RCV.NXT */
-	assert_true(tcp_segment_acceptable(1000, 100, 1099, 10));	/* first at the last slot */
-	assert_false(tcp_segment_acceptable(1000, 100, 1100, 10));	/* first at the right edge */
-	assert_true(tcp_segment_acceptable(1000, 100, 991, 10));	/* last at RCV.NXT */
-	assert_false(tcp_segment_acceptable(1000, 100, 990, 10));	/* last at RCV.NXT-1 */
-	assert_true(tcp_segment_acceptable(1000, 100, 1000, 100));	/* the whole window */
-	assert_true(tcp_segment_acceptable(1000, 100, 1050, 100));	/* runs beyond: trimmed later */
-	/* SEG.LEN counts SYN and FIN: a bare FIN at RCV.NXT is length 1. */
-	assert_true(tcp_segment_acceptable(1000, 100, 1000, 1));
-	assert_false(tcp_segment_acceptable(1000, 100, 999, 1));
-	/* Across the wrap: the window [0xFFFFFFF0, 0x50). */
-	assert_true(tcp_segment_acceptable(0xFFFFFFF0u, 0x60, 0x10, 10));
-	assert_true(tcp_segment_acceptable(0xFFFFFFF0u, 0x60, 0xFFFFFFE8u, 10));
-	assert_false(tcp_segment_acceptable(0xFFFFFFF0u, 0x60, 0xFFFFFFE6u, 10));
-	assert_false(tcp_segment_acceptable(0xFFFFFFF0u, 0x60, 0x50, 0));
-	assert_true(tcp_segment_acceptable(0xFFFFFFF0u, 0x60, 0x4F, 0));
+
+	for (i = 0; i < sizeof acceptable_cases / sizeof acceptable_cases[0]; i++) {
+		int got = tcp_segment_acceptable(acceptable_cases[i].rcv_nxt,
+						 acceptable_cases[i].rcv_wnd,
+						 acceptable_cases[i].seq,
+						 acceptable_cases[i].len);
+
+		if (!got != !acceptable_cases[i].want)
+			fail_msg("%s: %s, expected %s", acceptable_cases[i].why,
+				 got ? "acceptable" : "not acceptable",
+				 acceptable_cases[i].want ? "acceptable"
+							  : "not acceptable");
+	}
 }
 
 /* The right edge of the window we advertised, as a relative number. */
@@ -937,12 +958,58 @@ static void test_send_in_close_wait(void **state)
 	expect_state(t, TCP_CLOSED);
 }
 
+/* CLOSE with data still queued: "Queue this until all preceding SENDs
+ * have been segmentized, then form a FIN segment" (3.10.4) - the FIN rides
+ * on the last byte, however long the window makes it wait. */
+static void test_fin_follows_queued_data(void **state)
+{
+	struct tcp_test *t = *state;
+	uint8_t data[300];
+
+	t->peer_mss = 100;
+	t->peer_wnd = 100;
+	tcb_established(t);
+	pattern(data, sizeof data, 5);
+	assert_int_equal(tcp_user_send(user(t), t->tcb, data, sizeof data), 300);
+	expect_seg(t, TCP_ACK, 1, 1, 100);
+	tcp_user_close(user(t), t->tcb);
+	t->tcb = NULL;
+	expect_nothing(t);		/* the FIN waits behind 200 bytes */
+	expect_state(t, TCP_FIN_WAIT_1);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101);
+	expect_seg(t, TCP_ACK, 101, 1, 100);
+	expect_nothing(t);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 201);
+	expect_seg(t, TCP_ACK | TCP_FIN, 201, 1, 100);
+	expect_payload(t, data + 200, 100);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 302);
+	expect_state(t, TCP_FIN_WAIT_2);
+}
+
+/* ABORT (3.10.5): <SEQ=SND.NXT><CTL=RST>, and the connection is gone. */
+static void test_abort_sends_rst(void **state)
+{
+	struct tcp_test *t = *state;
+
+	assert_int_equal(tcp_user_send(user(t), t->tcb, (const uint8_t *)"abc", 3), 3);
+	expect_seg(t, TCP_ACK | TCP_PSH, 1, 1, 3);
+	tcp_user_abort(user(t), t->tcb);
+	t->tcb = NULL;
+	expect_seg(t, TCP_RST, 4, 0, 0);
+	expect_nothing(t);
+	expect_state(t, TCP_CLOSED);
+	assert_int_equal(tcb_count(t), 1);
+	advance(t, 10000);
+	expect_nothing(t);	/* no retransmission of the data */
+}
+
 /* RFC 1122 4.2.2.13: a new SYN for the same pair of sockets, beyond the
  * old connection's numbers, may reopen it from TIME-WAIT; our new ISN is
  * then beyond anything the old one used. */
 static void test_time_wait_new_syn_reopens(void **state)
 {
 	struct tcp_test *t = *state;
+	const struct tcp_seg *s;
 	uint32_t old_max;
 
 	tcp_user_close(user(t), t->tcb);
@@ -955,10 +1022,11 @@ static void test_time_wait_new_syn_reopens(void **state)
 
 	send_seg(t, .flags = TCP_SYN, .seq = 100000, .mss = 1460);
 	expect_state(t, TCP_SYN_RECEIVED);
-	assert_true(pop_seg(__FILE__, __LINE__, t));
-	assert_int_equal(t->last.flags, TCP_SYN | TCP_ACK);
-	assert_int_equal(t->last.ack, t->irs + 100001);
-	assert_true(seq_gt(t->last.seq, old_max));
+	s = next_seg(t);
+	assert_non_null(s);
+	assert_int_equal(s->flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(s->ack, t->irs + 100001);
+	assert_true(seq_gt(s->seq, old_max));
 	expect_nothing(t);
 	assert_int_equal(tcb_count(t), 2);	/* the listener and the new one */
 }
@@ -1015,6 +1083,8 @@ int main(void)
 		TCP_TEST(test_large_peer_mss_bounded_by_mtu, stack),
 		TCP_TEST(test_send_after_close_epipe, established),
 		TCP_TEST(test_send_in_close_wait, established),
+		TCP_TEST(test_fin_follows_queued_data, stack),
+		TCP_TEST(test_abort_sends_rst, established),
 		TCP_TEST(test_time_wait_new_syn_reopens, established),
 	};
 

@@ -130,9 +130,6 @@ static void test_simultaneous_open_syn_ack_established(void **state)
 	send_seg(t, .flags = TCP_SYN, .seq = 0, .mss = 1460);
 	expect_seg(t, TCP_SYN | TCP_ACK, 0, 1, 0);
 	mark(t);
-	known_bug("simultaneous open: the peer's SYN,ACK in SYN-RECEIVED is "
-		  "refused as unacceptable (its SYN is not trimmed); the "
-		  "connection waits for a SYN,ACK retransmission (1 RTO)");
 	send_seg(t, .flags = TCP_SYN | TCP_ACK, .seq = 0, .ack = 1, .mss = 1460);
 	expect_state(t, TCP_ESTABLISHED);
 	assert_int_equal(t->tcb->snd.una, TEST_ISS + 1);
@@ -374,9 +371,6 @@ static void test_fin_wait_2_orphan_times_out(void **state)
 	to_fin_wait_1(t);
 	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 2);
 	expect_state(t, TCP_FIN_WAIT_2);
-	known_bug("an orphan that reaches FIN-WAIT-2 after close() (the usual "
-		  "way: close() in ESTABLISHED, then the ACK of our FIN) never "
-		  "gets the FIN-WAIT-2 deadline and stays forever");
 	advance(t, 1000);
 	expect_state(t, TCP_CLOSED);
 	expect_nothing(t);
@@ -423,6 +417,43 @@ static void test_listen_closed(void **state)
 	send_seg(t, .flags = TCP_SYN, .seq = 0);
 	expect_seg(t, TCP_RST | TCP_ACK, 0, 1, 0);
 	expect_drop(t, DROP_TCP_NO_SOCKET);
+}
+
+/* LISTEN -> CLOSED with connections not yet accepted: "Any outstanding
+ * RECEIVEs are returned with 'closing' responses" - they go with the
+ * listener, each told with a reset (tcb_free, as Linux does on close() of
+ * a listening socket), and none is left pointing at the freed listener. */
+static void test_listen_closed_resets_pending(void **state)
+{
+	struct tcp_test *t = *state;
+	const struct tcp_seg *s;
+	int resets = 0;
+
+	t->iss = TEST_ISS;
+	t->rport = 40000;		/* ready, not accepted */
+	send_seg(t, .flags = TCP_SYN, .seq = 0, .mss = 1460);
+	expect_seg(t, TCP_SYN | TCP_ACK, 0, 1, 0);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 1);
+	expect_state(t, TCP_ESTABLISHED);
+	t->rport = 40001;		/* still in SYN-RECEIVED */
+	send_seg(t, .flags = TCP_SYN, .seq = 0, .mss = 1460);
+	expect_seg(t, TCP_SYN | TCP_ACK, 0, 1, 0);
+	expect_state(t, TCP_SYN_RECEIVED);
+	assert_int_equal(tcb_count(t), 3);
+
+	tcp_user_close(user(t), t->listener);
+	t->listener = NULL;
+	while ((s = next_seg(t)) != NULL) {
+		assert_int_equal(s->flags & TCP_RST, TCP_RST);
+		resets++;
+	}
+	assert_int_equal(resets, 2);
+	assert_int_equal(tcb_count(t), 0);
+	/* The peer's late ACK finds no one. */
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 1);
+	expect_seg(t, TCP_RST, 1, 0, 0);
+	advance(t, 70000);	/* no timer of theirs fires */
+	expect_nothing(t);
 }
 
 /* SYN-SENT -> CLOSED: "CLOSE"; nothing is sent, no SYN comes again. */
@@ -510,6 +541,7 @@ int main(void)
 		TCP_TEST(test_fin_wait_2_half_close_stays, established),
 		/* closing before a connection exists */
 		TCP_TEST(test_listen_closed, listen),
+		TCP_TEST(test_listen_closed_resets_pending, listen),
 		TCP_TEST(test_syn_sent_closed, syn_sent),
 		TCP_TEST(test_syn_sent_rst, syn_sent),
 		TCP_TEST(test_syn_sent_rst_without_ack_ignored, syn_sent),
