@@ -46,6 +46,8 @@
  * call into the stack.
  *
  * Build: make build/fuzz/fuzz_tcp.  Run: tests/fuzz/run.sh 60 build/fuzz/fuzz_tcp
+ * Replay one input with a trace of every packet and the stack's log:
+ *   FUZZ_TCP_TRACE=1 build/fuzz/fuzz_tcp FILE
  * Seeds: tests/fuzz/seeds/fuzz_tcp/, made by tests/fuzz/gen_tcp_seeds.py
  * (which also documents the encoding of each operation).
  */
@@ -59,6 +61,7 @@
 #include "dev_pair.h"
 #include "ipv4_wire.h"
 #include "net.h"
+#include "print.h"
 #include "seq.h"
 #include "tcp.h"
 #include "tcp_wire.h"
@@ -165,6 +168,29 @@ static uint8_t user_byte(uint64_t off)
 	return (uint8_t)(((uint32_t)off * 0x85EBCA77u) >> 24 ^ 0x5A);
 }
 
+/* FUZZ_TCP_TRACE=1: print every packet, each operation and the stack's
+ * log, with the virtual time (for replaying one input). */
+static int tracing;
+static uint64_t trace_now;
+
+static void trace_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "  [t=%llu] %s\n",
+		(unsigned long long)(trace_now - T0), line);
+}
+
+static void trace_packet(const char *dir, const uint8_t *pkt, size_t len)
+{
+	char line[256];
+
+	if (!tracing)
+		return;
+	packet_summary(line, sizeof line, pkt, len);
+	fprintf(stderr, "  [t=%llu] %s %s\n",
+		(unsigned long long)(trace_now - T0), dir, line);
+}
+
 #define FAIL(...)                                                      \
 	do {                                                           \
 		fprintf(stderr, "fuzz_tcp: " __VA_ARGS__);             \
@@ -254,6 +280,7 @@ static void drain(struct fuzz *f)
 	long n;
 
 	while ((n = device_recv(f->peer, out, sizeof out)) > 0) {
+		trace_packet("out", out, (size_t)n);
 		why = ipv4_parse(out, (size_t)n, &ip);
 		if (why != DROP_NONE)
 			FAIL("the stack sent a bad datagram: %s", drop_name(why));
@@ -300,6 +327,7 @@ static void before_op(struct fuzz *f)
 			f->ep[e].mss_allowed = 0;
 	}
 	f->net.now = f->now;	/* user calls take the time from here */
+	trace_now = f->now;
 }
 
 static void after_op(struct fuzz *f)
@@ -315,6 +343,7 @@ static void after_op(struct fuzz *f)
 static void tick(struct fuzz *f, uint64_t at)
 {
 	f->now = at;
+	trace_now = at;
 	net_tick(&f->net, at);
 	/* Whatever was due ran: the runtime sleeps until the next deadline,
 	 * and one still due now would make it spin. */
@@ -369,6 +398,7 @@ static void inject(struct fuzz *f, const uint8_t *pkt, size_t len)
 		if (s.flags & TCP_ACK)
 			ep->last_ack = s.ack;
 	}
+	trace_packet("in ", pkt, len);
 	net_input(&f->net, pkt, len, f->now);
 }
 
@@ -773,6 +803,12 @@ enum op {
 	OP_COUNT
 };
 
+static const char *const op_names[OP_COUNT] = {
+	"segment", "segment", "segment", "segment", "segment", "segment",
+	"advance", "send", "recv", "shutdown", "close", "accept", "abort",
+	"raw", "reopen",
+};
+
 static void run_op(struct fuzz *f, uint8_t op)
 {
 	uint8_t b;
@@ -845,6 +881,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f->now = T0;
 	f->net.now = T0;
 	f->ip_id = 1;
+	tracing = getenv("FUZZ_TCP_TRACE") != NULL;
+	if (tracing) {
+		f->net.log = trace_line;
+		trace_now = T0;
+	}
 	f->net.tcp->isn_fixed = 1;
 	f->net.tcp->isn_value = iss_table[(setup >> 2) & 3];
 	f->net.tcp->ack_delay_ms = (setup & 0x10) ? 40 : 0;
@@ -872,6 +913,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t op = u8(f);
 
 		before_op(f);
+		if (tracing)
+			fprintf(stderr, "[t=%llu] op %u (%s)\n",
+				(unsigned long long)(f->now - T0), op % OP_COUNT,
+				op_names[op % OP_COUNT]);
 		run_op(f, op);
 		after_op(f);
 	}
