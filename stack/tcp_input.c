@@ -30,6 +30,16 @@
 #include "seq.h"
 #include "tcp.h"
 
+/* Our SYN or SYN,ACK had to be sent again before the handshake completed.
+ * RFC 6298 5.7: the RTO for data is then at least 3 s; RFC 5681 3.1: the
+ * initial window is one segment. */
+static void syn_was_retransmitted(struct tcb *tcb)
+{
+	if (tcb->rtt.rto < 3000)
+		tcb->rtt.rto = 3000;
+	tcb->cwnd = tcb->snd_mss;
+}
+
 /* ---------------------------------------------------------------------
  * 3.10.7.1  CLOSED: no connection matches
  * ------------------------------------------------------------------- */
@@ -195,6 +205,8 @@ static void syn_sent_input(struct net *net, struct tcb *tcb,
 		 * (Data on a SYN,ACK is not kept: it is not acknowledged, so
 		 * the peer sends it again.) */
 		tcb->rexmt_at = 0;
+		if (tcb->retries)
+			syn_was_retransmitted(tcb);
 		tcb->retries = 0;
 		tcp_set_state(net, tcb, TCP_ESTABLISHED, seg, NULL);
 		tcb->ack_now = 1;
@@ -408,6 +420,8 @@ static int check_ack(struct net *net, struct tcb *tcb,
 		tcb->snd.wnd = (uint32_t)seg->wnd << tcb->snd_wscale;
 		tcb->snd.wl1 = seg->seq;
 		tcb->snd.wl2 = seg->ack;
+		if (tcb->retries)
+			syn_was_retransmitted(tcb);
 		tcp_set_state(net, tcb, TCP_ESTABLISHED, seg, NULL);
 		if (tcb->listener) {
 			/* Ready: to the listener's accept queue. */
@@ -435,10 +449,13 @@ static int check_ack(struct net *net, struct tcb *tcb,
 	 * "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK" and
 	 * drop what is acknowledged; older ACKs are duplicates, ignored. */
 	if (seq_in_upper(seg->ack, tcb->snd.una, tcb->snd_max)) {
-		uint32_t acked = seg->ack - tcb->snd.una;
+		size_t unacked = tcb->sndbuf.len;
+		uint32_t acked;
 
 		tcp_rtt_sample(net, tcb, seg->ack);
 		take_acked(tcb, seg->ack);
+		/* Data bytes only: our SYN and FIN do not grow cwnd. */
+		acked = (uint32_t)(unacked - tcb->sndbuf.len);
 		tcb->snd.una = seg->ack;
 		if (seq_lt(tcb->snd.nxt, tcb->snd.una))
 			tcb->snd.nxt = tcb->snd.una;
@@ -627,6 +644,7 @@ static void other_input(struct net *net, struct tcb *tcb,
 	if (tcb->state == TCP_SYN_RECEIVED && (seg->flags & TCP_SYN) &&
 	    !(seg->flags & TCP_ACK) && seg->seq == tcb->irs) {
 		tcb->snd.nxt = tcb->iss;
+		tcb->rtt.timed_at = 0;	/* Karn: the answer to a resend is not timed */
 		tcp_output(net, tcb);
 		return;
 	}

@@ -117,6 +117,9 @@ static void rexmt_timeout(struct net *net, struct tcb *tcb)
 		tcb->rexmt_cause = "zero-window probe (RFC 9293 3.8.6.1)";
 		tcp_output(net, tcb);
 		tcb->snd.wnd = 0;
+		/* The probe byte is not accepted until the window opens: step
+		 * back, so the window update that opens it sends it (as BSD). */
+		tcb->snd.nxt = tcb->snd.una;
 	} else {
 		net_logf(net, "%s  retransmission timeout: resend from snd.una (try %d, rto now %u ms)",
 			 tcb_name(tcb, name), tcb->retries, tcb->rtt.rto);

@@ -636,36 +636,12 @@ static void op_shutdown(struct fuzz *f)
 		tcp_user_shutdown(&f->net, s->tcb);
 }
 
-/* KNOWN BUG 1 (reported; build with -DFUZZ_TCP_STRICT to hit it):
- * tcp_user_close() and tcp_user_abort() on a listener go through
- * tcp_close_tcb(), which makes it CLOSED before tcb_free(); tcb_free()
- * resets and frees the listener's unaccepted connections only while it is
- * still LISTEN, so they keep `listener` pointing at freed memory, and the
- * handshake's last ACK (check_ack) or their own tcb_free()
- * (unlink_from_listener) writes to it.  Until tcb_free() is fixed, a
- * listener with connections of its own is not closed. */
-static int listener_close_unsafe(struct fuzz *f, const struct tcb *l)
-{
-#ifdef FUZZ_TCP_STRICT
-	(void)f;
-	(void)l;
-	return 0;
-#else
-	const struct tcb *t;
-
-	for (t = f->net.tcp->tcbs; t; t = t->next)
-		if (t->listener == l)
-			return 1;
-	return 0;
-#endif
-}
-
 /* The block is the stack's again after these two: forget it. */
 static void op_close(struct fuzz *f)
 {
 	struct slot *s = pick(f);
 
-	if (!s || listener_close_unsafe(f, s->tcb))
+	if (!s)
 		return;
 	tcp_user_close(&f->net, s->tcb);
 	memset(s, 0, sizeof *s);
@@ -675,7 +651,7 @@ static void op_abort(struct fuzz *f)
 {
 	struct slot *s = pick(f);
 
-	if (!s || listener_close_unsafe(f, s->tcb))
+	if (!s)
 		return;
 	tcp_user_abort(&f->net, s->tcb);
 	memset(s, 0, sizeof *s);
