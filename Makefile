@@ -33,7 +33,7 @@ KERNEL_BINS := $(KERNEL_APPS:%=$(BUILD)/kernel/%)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all units test fuzz bench clean
+.PHONY: all units test fuzz bench docs clean
 # Keep object files that make would otherwise treat as intermediate.
 .SECONDARY:
 all: $(LIB) $(APP_BINS) $(KERNEL_BINS)
@@ -77,6 +77,9 @@ test:
 
 bench: all
 	tests/bench.sh
+
+docs: all
+	tools/docs.sh
 
 clean:
 	rm -rf build

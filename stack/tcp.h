@@ -132,6 +132,8 @@ struct tcb {
 	uint8_t snd_wscale;	/* the peer's: applied to windows it sends */
 	uint8_t rcv_wscale;	/* ours: applied to windows we send */
 	uint8_t ws_peer;	/* the peer's SYN carried a window scale */
+	uint8_t sack_ok;	/* both SYNs said SACK-permitted (RFC 2018) */
+	uint32_t last_ooo_seq;	/* the latest out-of-order piece: first SACK block */
 	uint8_t nodelay;	/* TCP_NODELAY: Nagle's algorithm off */
 
 	/* Life of the block */
@@ -215,6 +217,7 @@ int tcb_set_buffers(struct tcb *tcb, uint32_t snd, uint32_t rcv);
 int tcp_reass_insert(struct tcb *tcb, uint32_t seq, const uint8_t *data,
 		     uint32_t len, int fin);
 int tcp_reass_deliver(struct tcb *tcb);
+int tcp_reass_sack_blocks(const struct tcb *tcb, uint32_t blocks[][2], int max);
 void tcp_reass_free(struct tcb *tcb);
 
 /* --- congestion control (tcp_cc.c) --- */

@@ -121,6 +121,7 @@ static void listen_input(struct net *net, struct tcb *l,
 	t->nodelay = l->nodelay;
 	/* RFC 7323 2.2: scaling is on only if both SYNs carry the option;
 	 * we answer with ours only if the peer's SYN had one. */
+	t->sack_ok = seg->sack_ok;
 	if (seg->wscale >= 0) {
 		t->ws_peer = 1;
 		t->snd_wscale = (uint8_t)seg->wscale;
@@ -184,6 +185,7 @@ static void syn_sent_input(struct net *net, struct tcb *tcb,
 		tcb->snd_mss = TCP_DEFAULT_MSS;
 	/* RFC 7323 2.2: we offered a scale on our SYN; it is used only if
 	 * the peer's SYN offers one too. */
+	tcb->sack_ok = seg->sack_ok;	/* we offered it on our SYN */
 	if (seg->wscale >= 0) {
 		tcb->ws_peer = 1;
 		tcb->snd_wscale = (uint8_t)seg->wscale;
@@ -567,6 +569,7 @@ static int process_text(struct net *net, struct tcb *tcb, struct view *v)
 		 * and send a duplicate ACK at once (RFC 5681 4.2): it tells the
 		 * sender where the hole begins, and three of them trigger its
 		 * fast retransmit. */
+		tcb->last_ooo_seq = v->seq;
 		if (tcp_reass_insert(tcb, v->seq, v->data, v->len, fin))
 			net->stats.tcp_ooo_queued++;
 		else

@@ -23,8 +23,18 @@ static void send_segment(struct net *net, struct tcb *tcb, uint32_t seq,
 	uint32_t ack = (flags & TCP_ACK) ? tcb->rcv.nxt : 0;
 	size_t n;
 
+	struct tcp_opts sack_opts;
+
 	if (len)
 		len = rb_peek(&tcb->sndbuf, data_off, data, len);
+	/* While pieces wait beyond a hole, every ACK names them (RFC 2018). */
+	if (!opts && tcb->sack_ok && tcb->reass && (flags & TCP_ACK) &&
+	    !(flags & TCP_SYN)) {
+		sack_opts = (struct tcp_opts){ .wscale = -1 };
+		sack_opts.nsack = (uint8_t)tcp_reass_sack_blocks(tcb, sack_opts.sack,
+								 TCP_MAX_SACK_BLOCKS);
+		opts = &sack_opts;
+	}
 	/* The capture's comment: the connection as this segment leaves, and
 	 * why, if it is sent again. */
 	if (!(flags & TCP_RST)) {
@@ -105,6 +115,10 @@ void tcp_send_syn(struct net *net, struct tcb *tcb)
 		flags |= TCP_ACK;
 	if (tcb->state == TCP_SYN_SENT || tcb->ws_peer)
 		opts.wscale = (int8_t)tcb->rcv_wscale;
+	/* RFC 2018 2: SACK-permitted on a SYN; on a SYN,ACK only if the
+	 * peer's SYN offered it.  We send SACK blocks as a receiver; as a
+	 * sender we read none yet (the RFC allows a sender to ignore them). */
+	opts.sack_ok = tcb->state == TCP_SYN_SENT || tcb->sack_ok;
 	if (tcb->rtt.timed_at == 0 && tcb->snd_max == tcb->iss) {
 		/* RFC 6298 3: time the SYN too, unless it is a retransmission. */
 		tcb->rtt.timed_seq = tcb->iss + 1;

@@ -116,6 +116,45 @@ int tcp_reass_deliver(struct tcb *tcb)
 	return 0;
 }
 
+/* RFC 2018 section 4: the SACK blocks of an ACK tell the sender which
+ * pieces beyond the hole we already hold, so it resends only what is
+ * missing.  Adjacent pieces make one block; the block holding the most
+ * recently arrived piece comes first, then the others in order.  Returns
+ * how many blocks were written (at most `max`). */
+int tcp_reass_sack_blocks(const struct tcb *tcb, uint32_t blocks[][2], int max)
+{
+	const struct reass_seg *e = tcb->reass;
+	uint32_t b[64][2];
+	int n = 0, i, first = -1, out = 0;
+
+	while (e && n < 64) {
+		uint32_t left = e->seq, right = e->seq + e->len;
+
+		for (e = e->next; e && e->seq == right; e = e->next)
+			right += e->len;
+		if (right == left)
+			continue;	/* a bare FIN holds no byte */
+		if (seq_in(tcb->last_ooo_seq, left, right))
+			first = n;
+		b[n][0] = left;
+		b[n][1] = right;
+		n++;
+	}
+	if (first >= 0 && out < max) {
+		blocks[out][0] = b[first][0];
+		blocks[out][1] = b[first][1];
+		out++;
+	}
+	for (i = 0; i < n && out < max; i++) {
+		if (i == first)
+			continue;
+		blocks[out][0] = b[i][0];
+		blocks[out][1] = b[i][1];
+		out++;
+	}
+	return out;
+}
+
 void tcp_reass_free(struct tcb *tcb)
 {
 	while (tcb->reass)

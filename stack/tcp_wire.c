@@ -139,7 +139,32 @@ size_t tcp_build(uint8_t *buf, uint32_t src, uint32_t dst, uint16_t sport,
 		o[1] = TCPOPT_WSCALE;
 		o[2] = 3;
 		o[3] = (uint8_t)opts->wscale;
+		o += 4;
 		hlen += 4;
+	}
+	if (opts && opts->sack_ok) {
+		o[0] = TCPOPT_NOP;
+		o[1] = TCPOPT_NOP;
+		o[2] = TCPOPT_SACK_OK;
+		o[3] = 2;
+		o += 4;
+		hlen += 4;
+	}
+	if (opts && opts->nsack) {
+		/* RFC 2018 3: kind 5, length 2 + 8 per block, each block the
+		 * left edge and the right edge (one past its last byte). */
+		uint8_t i, n = opts->nsack > TCP_MAX_SACK_BLOCKS ? TCP_MAX_SACK_BLOCKS : opts->nsack;
+
+		o[0] = TCPOPT_NOP;
+		o[1] = TCPOPT_NOP;
+		o[2] = TCPOPT_SACK;
+		o[3] = (uint8_t)(2 + 8 * n);
+		for (i = 0; i < n; i++) {
+			put32(o + 4 + 8 * i, opts->sack[i][0]);
+			put32(o + 8 + 8 * i, opts->sack[i][1]);
+		}
+		o += 4 + 8 * n;
+		hlen += 4 + 8 * n;
 	}
 	put16(buf + TCP_OFF_SPORT, sport);
 	put16(buf + TCP_OFF_DPORT, dport);

@@ -81,9 +81,13 @@ enum drop_reason tcp_parse(const uint8_t *buf, size_t len, uint32_t src,
 			   uint32_t dst, struct tcp_seg *seg);
 
 /* The options a segment we build carries. */
+#define TCP_MAX_SACK_BLOCKS 4
 struct tcp_opts {
 	uint16_t mss;		/* 0: none */
 	int8_t wscale;		/* -1: none */
+	uint8_t sack_ok;	/* SACK-permitted (on a SYN) */
+	uint8_t nsack;		/* SACK blocks (RFC 2018), each [left, right) */
+	uint32_t sack[TCP_MAX_SACK_BLOCKS][2];
 };
 
 /* Build a segment into `buf` (which must hold TCP_HDR_MAX + len bytes)

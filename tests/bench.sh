@@ -17,14 +17,14 @@ run() {
 	local label=$1 faults=$2 bytes=$3 dir=$4 out
 	"$TOP/tools/up.sh" --no-app >/dev/null 2>&1
 	if [ "$dir" = in ]; then	# kernel sends, tuntcp receives
-		TUNTCP_FAULTS=$faults TUNTCP_RTO_MIN=${RTO_MIN:-200} "$BIN/blast" recv 9000 >"$T/r.log" 2>&1 &
+		TUNTCP_FAULTS=$faults TUNTCP_RTO_MIN=${RTO_MIN:-200} timeout 600 "$BIN/blast" recv 9000 >"$T/r.log" 2>&1 &
 		local pid=$!
 		sleep 0.3
 		timeout 600 "$BIN/kernel/blast" send 10.0.0.2 9000 "$bytes" >"$T/s.log" 2>&1
 		wait $pid
 		out=$(grep -h 'blast recv:.*Mbit' "$T/r.log")
 	else				# tuntcp sends, kernel receives
-		"$BIN/kernel/blast" recv 9000 >"$T/r.log" 2>&1 &
+		timeout 600 "$BIN/kernel/blast" recv 9000 >"$T/r.log" 2>&1 &
 		local pid=$!
 		sleep 0.3
 		TUNTCP_FAULTS=$faults TUNTCP_RTO_MIN=${RTO_MIN:-200} timeout 600 "$BIN/blast" send 10.0.0.1 9000 "$bytes" >"$T/s.log" 2>&1

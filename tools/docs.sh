@@ -25,6 +25,7 @@
 #   congestion   our blast sends 64 KiB to a kernel receiver, one segment
 #                lost: slow start, fast retransmit, fast recovery
 #   closed       nc to a port nobody listens on: the reset
+#   udp          one UDP datagram (nc -u): tuntcp has no UDP yet
 #   ping         three pings
 #
 # What a run keeps: docs/captures/NAME.pcapng, docs/traces/NAME.txt (the
@@ -43,7 +44,10 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 docs=$top/docs
-RUNS="handshake transfer lossy corrupt zero-window congestion closed ping"
+# The programs: build/ (make docs builds it first), or TUNTCP_BUILD's.
+BIN=${TUNTCP_BUILD:-$top/build}
+case $BIN in /*) ;; *) BIN=$top/$BIN ;; esac
+RUNS="handshake transfer lossy corrupt zero-window congestion closed udp ping"
 
 die() { echo "docs.sh: $*" >&2; exit 1; }
 say() { echo "docs.sh: $*" >&2; }
@@ -51,8 +55,9 @@ say() { echo "docs.sh: $*" >&2; }
 # ---------------------------------------------------------------------
 # The blocks of the pages: what each one is made from.
 #   ladder NAME CAPTURE [ladder options]   (paths relative to docs/)
-#   trace NAME RUN [REGEX]                 the run's trace lines (those
-#                                          matching REGEX, if given)
+#   trace NAME RUN [+N] [REGEX]            the run's trace lines (those
+#                                          matching REGEX, if given, and
+#                                          the N lines after each)
 #   client NAME RUN                        what the run's client printed
 #   tshark NAME                            see make_tshark below
 # ---------------------------------------------------------------------
@@ -67,14 +72,16 @@ trace  lossy       lossy
 ladder corrupt     captures/corrupt.pcapng --time
 trace  corrupt     corrupt
 ladder zero-window captures/zero-window.pcapng --time --focus zero.window --context 3 --max 16
-trace  zero-window zero-window  ( --  |!!|win=0 |\[S)
+trace  zero-window zero-window +1 ( --  |!!|win=0 )
 client zero-window zero-window
 ladder slow-start  captures/congestion.pcapng --max 14
 ladder fast-recovery captures/congestion.pcapng --focus dup.ACK --context 3 --max 18 --trace traces/congestion.txt
-trace  congestion  congestion   ( --  |!!)
+trace  congestion  congestion +1 ( --  |!!)
 ladder closed      captures/closed.pcapng
 trace  closed      closed
 client closed      closed
+ladder udp         captures/udp.pcapng
+trace  udp         udp
 ladder ping        captures/ping.pcapng
 trace  ping        ping
 client ping        ping
@@ -94,7 +101,7 @@ for a in "$@"; do
 	--pages) pages_only=1 ;;
 	--list)
 		echo "runs: $RUNS"
-		echo "$BLOCKS" | awk 'NF { printf "  %-7s %-14s from %s\n", $1, $2, $3 }'
+		echo "$BLOCKS" | awk 'NF { printf "  %-7s %-14s%s\n", $1, $2, (NF > 2 ? " from " $3 : "") }'
 		exit 0 ;;
 	-*) echo "docs.sh: unknown option $a" >&2; usage 2 ;;
 	*) [[ " $RUNS " == *" $a "* ]] || die "no run named $a (runs: $RUNS)"
@@ -114,7 +121,7 @@ if [ $pages_only -eq 0 ] && [ "${TUNTCP_DOCS_NS:-}" != "$$" ]; then
 	done
 	[ -z "$missing" ] || die "missing:$missing (tests/deps.sh installs them: sudo tests/deps.sh)"
 	for b in echo_server tuntcpd blast kernel/blast; do
-		[ -x "$top/build/$b" ] || die "no build/$b: run make first (make docs does)"
+		[ -x "$BIN/$b" ] || die "no $BIN/$b: run make first (make docs does)"
 	done
 	exec env TUNTCP_DOCS_NS=$$ unshare -n -- bash "$0" "$@"
 fi
@@ -128,6 +135,9 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p "$docs/captures" "$docs/traces"
+# The top .gitignore leaves captures out of git; the pages link to these.
+printf '%s\n' '# tools/docs.sh keeps the captures the pages link to: small, and in git.' '!*.pcapng' \
+	>"$docs/captures/.gitignore"
 
 # ---------------------------------------------------------------------
 # The lab.
@@ -223,9 +233,9 @@ client() { timeout 40 python3 "$W/client.py" "$@"; }
 # The page describes the four-way close the server begins: FIN-WAIT-1,
 # FIN-WAIT-2, TIME-WAIT for 2*MSL (TUNTCP_MSL=500: one second), CLOSED.
 run_handshake() {
-	local try
-	for try in 1 2 3; do
-		TUNTCP_MSL=500 lab_start handshake --app echo_server || return 1
+	local _
+	for _ in 1 2 3; do
+		TUNTCP_MSL=500 lab_start handshake --app "$BIN/echo_server" || return 1
 		client seed 40001 10.0.0.2 7788 "hello, tuntcp" >"$W/handshake.client" 2>&1 || { lab_stop; continue; }
 		wait_for "$W/handshake.log" 'TIME-WAIT -> CLOSED' 5 || true
 		lab_stop
@@ -238,7 +248,7 @@ run_handshake() {
 }
 
 run_transfer() {
-	lab_start transfer --app echo_server --echo || return 1
+	lab_start transfer --app "$BIN/echo_server" --echo || return 1
 	client echo 40003 10.0.0.2 7788 3000 >"$W/transfer.client" 2>&1 || { lab_stop; return 1; }
 	wait_for "$W/transfer.log" 'LAST-ACK -> CLOSED' 5 || true
 	lab_stop
@@ -252,7 +262,7 @@ run_transfer() {
 run_lossy() {
 	local f
 	for f in out.loss=0.3,seed=134 out.loss=0.25,seed=112 out.loss=0.3,seed={1..12}; do
-		TUNTCP_FAULTS=$f lab_start lossy --app echo_server --echo || return 1
+		TUNTCP_FAULTS=$f lab_start lossy --app "$BIN/echo_server" --echo || return 1
 		client echo 40002 10.0.0.2 7788 2000 >"$W/lossy.client" 2>&1 || { lab_stop; continue; }
 		wait_for "$W/lossy.log" 'LAST-ACK -> CLOSED' 10 || true
 		lab_stop
@@ -270,7 +280,7 @@ run_lossy() {
 run_corrupt() {
 	local f
 	for f in in.corrupt=0.2,seed=42 in.corrupt=0.2,seed=120 in.corrupt=0.2,seed={1..12}; do
-		TUNTCP_FAULTS=$f lab_start corrupt --app echo_server || return 1
+		TUNTCP_FAULTS=$f lab_start corrupt --app "$BIN/echo_server" || return 1
 		client seed 40006 10.0.0.2 7788 "hello, tuntcp" >"$W/corrupt.client" 2>&1 || { lab_stop; continue; }
 		sleep 0.3
 		lab_stop
@@ -289,11 +299,11 @@ run_zero_window() {
 	local saved r status
 	saved=$(sysctl -n net.ipv4.tcp_rmem)
 	sysctl -q -w net.ipv4.tcp_rmem="4096 8192 8192"
-	"$top/build/kernel/blast" recv 9000 --bytes 32768 --pause-after 1 --pause 3 >"$W/zero-window.client" 2>&1 &
+	"$BIN/kernel/blast" recv 9000 --bytes 32768 --pause-after 1 --pause 3 >"$W/zero-window.client" 2>&1 &
 	r=$!
 	sleep 0.2
 	TUNTCP_ISN=0 TUNTCP_TRACE=1 TUNTCP_PCAP=$W/zero-window.pcapng timeout 60 \
-		"$top/tools/up.sh" --app blast send 10.0.0.1 9000 32768 >"$W/zero-window.log" 2>&1
+		"$top/tools/up.sh" --app "$BIN/blast" send 10.0.0.1 9000 32768 >"$W/zero-window.log" 2>&1
 	status=$?
 	wait $r || status=1
 	sysctl -q -w net.ipv4.tcp_rmem="$saved"
@@ -305,11 +315,11 @@ run_zero_window() {
 run_congestion() {
 	local f r status
 	for f in out.loss=0.03,seed=4 out.loss=0.03,seed=5 out.loss=0.03,seed={6..20}; do
-		"$top/build/kernel/blast" recv 9001 --bytes 65536 >"$W/congestion.client" 2>&1 &
+		"$BIN/kernel/blast" recv 9001 --bytes 65536 >"$W/congestion.client" 2>&1 &
 		r=$!
 		sleep 0.2
 		TUNTCP_FAULTS=$f TUNTCP_ISN=0 TUNTCP_TRACE=1 TUNTCP_PCAP=$W/congestion.pcapng timeout 60 \
-			"$top/tools/up.sh" --app blast send 10.0.0.1 9001 65536 >"$W/congestion.log" 2>&1
+			"$top/tools/up.sh" --app "$BIN/blast" send 10.0.0.1 9001 65536 >"$W/congestion.log" 2>&1
 		status=$?
 		wait $r || status=1
 		if [ $status -eq 0 ] && grep -q 'fast retransmit' "$W/congestion.log" &&
@@ -322,15 +332,24 @@ run_congestion() {
 }
 
 run_closed() {
-	lab_start closed --app tuntcpd || return 1
+	lab_start closed --app "$BIN/tuntcpd" || return 1
 	timeout 10 nc -v -p 40004 10.0.0.2 7788 </dev/null >"$W/closed.client" 2>&1 || true
 	sleep 0.2
 	lab_stop
 	grep -q 'refused' "$W/closed.client"
 }
 
+run_udp() {
+	lab_start udp --app "$BIN/tuntcpd" || return 1
+	echo "hello?" | timeout 10 nc -u -w 1 -p 40005 10.0.0.2 7788 >"$W/udp.client" 2>&1 || true
+	echo "(nc -u sent one datagram and heard nothing back)" >>"$W/udp.client"
+	sleep 0.2
+	lab_stop
+	grep -q 'drop: ip-unknown-protocol' "$W/udp.log"
+}
+
 run_ping() {
-	lab_start ping --app tuntcpd || return 1
+	lab_start ping --app "$BIN/tuntcpd" || return 1
 	ping -c 3 -i 0.2 10.0.0.2 >"$W/ping.client" 2>&1 || { lab_stop; return 1; }
 	sleep 0.2
 	lab_stop
@@ -344,21 +363,30 @@ run_ping() {
 B=$W/blocks
 mkdir -p "$B"
 
-# trace_block NAME RUN [REGEX]: the run's trace lines matching REGEX (all,
-# without one), at most 45, with "..." where lines were left out.
+# trace_block NAME RUN [+N] [REGEX]: the run's trace lines matching REGEX
+# (all, without one) and the N lines after each, at most 45, with "..."
+# where lines were left out.
 trace_block() {
-	local name=$1 run=$2 re=${3:-}
+	local name=$1 run=$2 after=0 re
+	shift 2
+	case ${1:-} in +[0-9]*) after=${1#+}; shift ;; esac
+	re=$*
 	local f=$docs/traces/$run.txt
 	[ -f "$f" ] || { say "no traces/$run.txt: run the lab first (sudo make docs)"; return 0; }
 	{
 		echo '```text'
-		python3 - "$f" "$re" <<'PY'
+		python3 - "$f" "$re" "$after" <<'PY'
 import re, sys
 lines = open(sys.argv[1], encoding="utf-8", errors="replace").read().splitlines()
 pat = re.compile(sys.argv[2]) if sys.argv[2] else None
-out, skipped = [], False
-for line in lines:
+after = int(sys.argv[3])
+keep = set()
+for i, line in enumerate(lines):
     if pat is None or pat.search(line):
+        keep.update(range(i, i + after + 1))
+out, skipped = [], False
+for i, line in enumerate(lines):
+    if i in keep:
         if skipped:
             out.append("...")
         out.append(line[:200])
@@ -436,7 +464,11 @@ make_blocks() {
 			;;
 		trace)
 			read -r src rest <<<"$rest"
-			trace_block "$name" "$src" "$rest"
+			# shellcheck disable=SC2086
+			case $rest in
+			+[0-9]*) trace_block "$name" "$src" "${rest%% *}" "${rest#* }" ;;
+			*) trace_block "$name" "$src" "$rest" ;;
+			esac
 			;;
 		client)
 			[ -f "$docs/traces/$rest-client.txt" ] || continue

