@@ -4,6 +4,7 @@
 #   make test       every test; ends with one line "N passed, N failed"
 #   make fuzz       a longer run of the fuzz targets
 #   make bench      throughput figures, kernel <-> tuntcp (needs root)
+#   make docs       regenerate docs/ diagrams and traces from real captures (root)
 #   make clean
 #
 # Variants build into their own folders:  make BUILD=build/san SAN=1

@@ -124,10 +124,10 @@ void tcp_cc_dup_ack(struct net *net, struct tcb *tcb)
 	tcb->ssthresh = half_flight(tcb);
 	tcb->recover = tcb->snd_max;
 	tcb->in_recovery = 1;
-	net->stats.tcp_fast_retransmits++;
-	tcp_retransmit_first(net, tcb);
 	/* Step 3: cwnd = ssthresh + 3*SMSS, the three segments that left. */
 	tcb->cwnd = tcb->ssthresh + 3 * mss;
+	net->stats.tcp_fast_retransmits++;
+	tcp_retransmit_first(net, tcb);
 	trace_cc(net, tcb, "3 duplicate ACKs: fast retransmit, fast recovery");
 }
 

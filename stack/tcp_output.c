@@ -24,6 +24,7 @@ static void send_segment(struct net *net, struct tcb *tcb, uint32_t seq,
 	size_t n;
 
 	struct tcp_opts sack_opts;
+	uint16_t wnd;
 
 	if (len)
 		len = rb_peek(&tcb->sndbuf, data_off, data, len);
@@ -35,6 +36,7 @@ static void send_segment(struct net *net, struct tcb *tcb, uint32_t seq,
 								 TCP_MAX_SACK_BLOCKS);
 		opts = &sack_opts;
 	}
+	wnd = tcp_window_to_advertise(tcb, flags & TCP_SYN);
 	/* The capture's comment: the connection as this segment leaves, and
 	 * why, if it is sent again. */
 	if (!(flags & TCP_RST)) {
@@ -57,8 +59,7 @@ static void send_segment(struct net *net, struct tcb *tcb, uint32_t seq,
 	}
 	n = tcp_build(seg, tcb->local_addr, tcb->remote_addr, tcb->local_port,
 		      tcb->remote_port, seq, ack, flags,
-		      tcp_window_to_advertise(tcb, flags & TCP_SYN), opts,
-		      len ? data : NULL, len);
+		      wnd, opts, len ? data : NULL, len);
 	ip_output(net, IP_PROTO_TCP, tcb->remote_addr, seg, n);
 	if (flags & TCP_ACK) {
 		/* Any segment with ACK carries the ACK owed, delayed or not. */
@@ -229,7 +230,13 @@ void tcp_retransmit_first(struct net *net, struct tcb *tcb)
 	send_segment(net, tcb, tcb->snd.una, flags, 0, n, NULL);
 	tcb->rexmt_cause = NULL;
 	net->stats.tcp_retransmits++;
-	net_logf(net, "retransmit seq=%u len=%u (fast)", tcb->snd.una - tcb->iss, n);
+	{
+		char name[48];
+
+		net_logf(net, "%s  retransmit seq=%u len=%u (%s)", tcb_name(tcb, name),
+			 tcb->snd.una - tcb->iss, n,
+			 tcb->in_recovery && tcb->dupacks == 0 ? "partial ACK" : "fast");
+	}
 }
 
 /* Have we data or a FIN still to send, in a state that sends them? */

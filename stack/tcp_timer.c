@@ -118,8 +118,10 @@ static void rexmt_timeout(struct net *net, struct tcb *tcb)
 		tcp_output(net, tcb);
 		tcb->snd.wnd = 0;
 		/* The probe byte is not accepted until the window opens: step
-		 * back, so the window update that opens it sends it (as BSD). */
+		 * back, so the window update that opens it sends it (as BSD);
+		 * and do not time it, or the pause would count as RTT. */
 		tcb->snd.nxt = tcb->snd.una;
+		tcb->rtt.timed_at = 0;
 	} else {
 		net_logf(net, "%s  retransmission timeout: resend from snd.una (try %d, rto now %u ms)",
 			 tcb_name(tcb, name), tcb->retries, tcb->rtt.rto);
