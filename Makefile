@@ -39,7 +39,10 @@ UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .SECONDARY:
 all: $(LIB) $(APP_BINS) $(KERNEL_BINS)
 
-units: $(UNIT_BINS)
+# Programs that test the socket API against the kernel (tests/integration).
+API_BINS  := $(BUILD)/tests/sockapi
+
+units: $(UNIT_BINS) $(API_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -55,6 +58,10 @@ $(BUILD)/kernel/%: apps/%.c apps/sock.h
 	$(CC) $(CFLAGS) -DTUNTCP_KERNEL $< -o $@ $(LDFLAGS)
 
 $(BUILD)/%: $(BUILD)/obj/apps/%.o $(LIB)
+	$(CC) $(LDFLAGS) $^ -o $@
+
+$(BUILD)/tests/sockapi: $(BUILD)/obj/tests/api/sockapi.o $(LIB)
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)

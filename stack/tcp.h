@@ -138,6 +138,7 @@ struct tcb {
 
 	/* Life of the block */
 	int error;		/* errno to report to the user: ECONNRESET, ... */
+	uint8_t error_reported;	/* reported once; then send says EPIPE, recv 0 */
 	uint8_t user;		/* a socket holds this block */
 	uint8_t passive;	/* came from a LISTEN (the SYN-RECEIVED rule) */
 	struct tcb *listener;	/* the LISTEN it came from, until accepted */

@@ -71,8 +71,12 @@ long tcp_user_send(struct net *net, struct tcb *tcb, const uint8_t *data,
 {
 	size_t n;
 
-	if (tcb->error)
+	/* As the kernel does: the reset is reported once, then a send on
+	 * the dead connection says EPIPE. */
+	if (tcb->error && !tcb->error_reported) {
+		tcb->error_reported = 1;
 		return -tcb->error;
+	}
 	switch (tcb->state) {
 	case TCP_ESTABLISHED:
 	case TCP_CLOSE_WAIT:
@@ -117,8 +121,10 @@ long tcp_user_recv(struct net *net, struct tcb *tcb, uint8_t *buf, size_t len)
 	}
 	if (tcb->fin_received)
 		return 0;
-	if (tcb->error)
+	if (tcb->error && !tcb->error_reported) {
+		tcb->error_reported = 1;
 		return -tcb->error;
+	}
 	if (tcb->state == TCP_CLOSED)
 		return 0;
 	return -EAGAIN;
