@@ -91,11 +91,17 @@ uint16_t tcp_window_to_advertise(struct tcb *tcb, int syn)
 	/* While a hole is open, our ACKs are duplicates, and RFC 5681
 	 * section 2 counts an ACK as a duplicate only if its window is
 	 * unchanged: hold the edge still, or the sender never fast-retransmits. */
-	if (tcb->reass && seq_geq(tcb->rcv_adv, tcb->rcv.nxt))
+	if (tcb->reass && seq_geq(tcb->rcv_adv, tcb->rcv.nxt) && seq_leq(tcb->rcv_adv, edge))
 		edge = tcb->rcv_adv;
 	if (seq_geq(edge, tcb->rcv_adv + step) || seq_lt(tcb->rcv_adv, tcb->rcv.nxt))
 		tcb->rcv_adv = edge;
-	field = (tcb->rcv_adv - tcb->rcv.nxt) >> tcb->rcv_wscale;
+	/* The field counts units of 2^rcv_wscale bytes: round up, so that
+	 * scaling never turns a small window into zero (a zero window with
+	 * a hole before held data would never fill), but never offer more
+	 * than the buffer can take. */
+	field = (tcb->rcv_adv - tcb->rcv.nxt + (1u << tcb->rcv_wscale) - 1) >> tcb->rcv_wscale;
+	if ((field << tcb->rcv_wscale) > space)
+		field = space >> tcb->rcv_wscale;
 	if (field > 0xFFFF)
 		field = 0xFFFF;
 	/* What the peer may send is what the field says, after scaling. */

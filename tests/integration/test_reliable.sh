@@ -73,6 +73,9 @@ ip -n $peer addr add 10.9.0.2/24 dev veth1
 ip -n $peer link set veth1 up
 ip -n $peer route add default via 10.9.0.1
 ip -n $peer route change default via 10.9.0.1 rto_min 20ms
+# A small receive buffer for the kernel peer, so a paused reader closes its
+# window (autotuning would otherwise absorb seconds of data).
+ip netns exec $peer sysctl -q -w net.ipv4.tcp_rmem="4096 65536 131072"
 sysctl -q -w net.ipv4.ip_forward=1
 nft -f - <<NFT
 table inet tuntcp_loss {
