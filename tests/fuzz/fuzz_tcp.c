@@ -127,6 +127,7 @@ struct endpoint {
 	uint32_t ack_floor;	/* the stack's ACKs never go back below this */
 	uint8_t have_rcv_edge;
 	uint32_t rcv_edge;	/* the right edge of the window the stack offered */
+	uint8_t sack_ok;	/* the peer's SYN said SACK-permitted */
 	uint8_t conn_before;	/* a connection existed before this op */
 };
 
@@ -290,14 +291,7 @@ static int known_bug_closed_delack(struct fuzz *f, int e,
 /* RFC 9293 3.8.6: "the receiver SHOULD NOT shrink the window": the right
  * edge (ACK + window, scaled by our shift) never moves back by more than
  * the scale's granularity, 2^shift - 1 bytes (RFC 7323 2.4).  The shift is
- * the connection's own (read from the block, if it is still there).
- *
- * KNOWN BUG 4 (reported; -DFUZZ_TCP_STRICT measures from the furthest
- * edge ever offered): tcp_window_to_advertise() stores the rounded-down
- * edge back into rcv_adv, so each segment that moves RCV.NXT by a number
- * of bytes that is not a multiple of 2^shift retracts the edge again,
- * and the retractions add up (one byte per one-byte segment with shift
- * 1).  Until it is fixed, each edge is measured from the previous one. */
+ * the connection's own (read from the block, if it is still there). */
 static void check_window_edge(struct fuzz *f, int e, const struct tcp_seg *s)
 {
 	struct endpoint *ep = &f->ep[e];
@@ -313,13 +307,57 @@ static void check_window_edge(struct fuzz *f, int e, const struct tcp_seg *s)
 		FAIL("%u > %u ack=%u win=%u: the window's right edge moved back "
 		     "by %u bytes", s->sport, s->dport, s->ack, s->wnd,
 		     ep->rcv_edge - edge);
-#ifdef FUZZ_TCP_STRICT
 	if (!ep->have_rcv_edge || seq_gt(edge, ep->rcv_edge))
 		ep->rcv_edge = edge;
-#else
-	ep->rcv_edge = edge;
-#endif
 	ep->have_rcv_edge = 1;
+}
+
+/* RFC 2018: SACK blocks only to a peer that said SACK-permitted on its
+ * SYN, SACK-permitted only on a SYN; each block [left, right) non-empty,
+ * above the cumulative ACK (we send no D-SACK), inside the window we
+ * offered, and apart from the others.  tcp_parse() has proven the options
+ * well formed, and skips SACK blocks: read them here. */
+static void check_sack(struct fuzz *f, int e, const struct tcp_seg *s)
+{
+	const struct endpoint *ep = &f->ep[e];
+	const uint8_t *o = s->data - (s->hdr_len - TCP_HDR_MIN);
+	size_t i = 0, n = s->hdr_len - TCP_HDR_MIN;
+	uint32_t b[TCP_MAX_SACK_BLOCKS][2];
+	unsigned k, j, nb;
+
+	while (i < n && o[i] != TCPOPT_EOL) {
+		if (o[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (o[i] == TCPOPT_SACK_OK && !(s->flags & TCP_SYN))
+			FAIL("SACK-permitted on a segment without SYN");
+		if (o[i] == TCPOPT_SACK) {
+			nb = (o[i + 1] - 2u) / 8;
+			if (!ep->sack_ok)
+				FAIL("SACK blocks to a peer that never said "
+				     "SACK-permitted");
+			if ((o[i + 1] - 2u) % 8 || nb < 1 || nb > TCP_MAX_SACK_BLOCKS)
+				FAIL("a SACK option of %u bytes", o[i + 1]);
+			for (k = 0; k < nb; k++) {
+				b[k][0] = get32(o + i + 2 + 8 * k);
+				b[k][1] = get32(o + i + 6 + 8 * k);
+				if (!seq_lt(b[k][0], b[k][1]) ||
+				    !seq_gt(b[k][0], s->ack) ||
+				    (ep->have_rcv_edge &&
+				     seq_gt(b[k][1], ep->rcv_edge)))
+					FAIL("SACK block %u-%u with ack=%u",
+					     b[k][0], b[k][1], s->ack);
+				for (j = 0; j < k; j++)
+					if (seq_lt(b[k][0], b[j][1]) &&
+					    seq_lt(b[j][0], b[k][1]))
+						FAIL("SACK blocks %u-%u and %u-%u "
+						     "overlap", b[j][0], b[j][1],
+						     b[k][0], b[k][1]);
+			}
+		}
+		i += o[i + 1];
+	}
 }
 
 static void check_segment(struct fuzz *f, const struct tcp_seg *s)
@@ -385,6 +423,7 @@ static void check_segment(struct fuzz *f, const struct tcp_seg *s)
 	}
 	if ((s->flags & TCP_ACK) && !(s->flags & (TCP_RST | TCP_SYN)))
 		check_window_edge(f, e, s);
+	check_sack(f, e, s);
 	if (s->len && ep->have_iss) {
 		/* Byte k of the user's stream goes at ISS + 1 + k. */
 		for (i = 0; i < s->len; i++) {
@@ -478,6 +517,7 @@ static void before_op(struct fuzz *f)
 			ep->have_syn_wnd = 0;
 			ep->have_ack_floor = 0;
 			ep->have_rcv_edge = 0;
+			ep->sack_ok = 0;
 		}
 	}
 	f->net.now = f->now;	/* user calls take the time from here */
@@ -550,6 +590,8 @@ static void inject(struct fuzz *f, const uint8_t *pkt, size_t len)
 				ep->mss_allowed = mss;
 			if (s.wscale > ep->wscale)
 				ep->wscale = (uint8_t)s.wscale;
+			if (s.sack_ok)
+				ep->sack_ok = 1;
 			if (!(s.flags & TCP_ACK)) {
 				ep->syn_wnd = s.wnd;
 				ep->have_syn_wnd = 1;
