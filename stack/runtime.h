@@ -7,6 +7,11 @@
  * timers with net_tick(), and then wakes every API caller blocked on the
  * condition variable so it can look again.  All of the stack's state is
  * guarded by one mutex, `lock`: simple to reason about and to step in gdb.
+ *
+ * Only this thread reads the device.  An API call (socket.c) that makes
+ * the core send - connect's SYN, send's data - writes through the device
+ * from the caller's thread, holding the same lock, rather than handing the
+ * packet over and waking this thread: one copy and one wake-up fewer.
  */
 #ifndef TUNTCP_RUNTIME_H
 #define TUNTCP_RUNTIME_H

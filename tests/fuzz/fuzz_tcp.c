@@ -348,6 +348,9 @@ static void check_sack(struct fuzz *f, int e, const struct tcp_seg *s)
 				     seq_gt(b[k][1], ep->rcv_edge)))
 					FAIL("SACK block %u-%u with ack=%u",
 					     b[k][0], b[k][1], s->ack);
+				if (tracing)
+					fprintf(stderr, "      SACK %u-%u\n",
+						b[k][0], b[k][1]);
 				for (j = 0; j < k; j++)
 					if (seq_lt(b[k][0], b[j][1]) &&
 					    seq_lt(b[j][0], b[k][1]))

@@ -282,6 +282,21 @@ SEEDS["out-of-order"] = (
     advance(40) +
     recv(FIRST))
 
+# SACK (RFC 2018): a peer that says SACK-permitted, and holes in what it
+# sends; our duplicate ACKs carry the blocks held, the newest first.
+SEEDS["sack-holes"] = (
+    bytes([0, sizes(), 0]) +
+    seg(EP_P2, SYN, seq=("rel", 0),
+        opts=("raw", bytes([2, 4, 0x05, 0xb4, 1, 1, 4, 2]))) +
+    seg(EP_P2, ACK) +
+    accept() +
+    seg(EP_P2, ACK, seq=("rcv", 100), length=50) +
+    seg(EP_P2, ACK, seq=("rcv", 30), length=20) +
+    seg(EP_P2, ACK, seq=("rel", 301), length=100) +
+    seg(EP_P2, ACK, seq=("rcv", 0), length=40) +
+    seg(EP_P2, ACK, seq=("rcv", 0), length=127) +
+    recv(FIRST))
+
 # Three duplicate ACKs: fast retransmit, NewReno's partial ACK.
 SEEDS["fast-retransmit"] = (
     bytes([ESTABLISHED | NODELAY, sizes(snd=2), handshake(mss=2)]) +
