@@ -118,8 +118,8 @@ void tcp_send_syn(struct net *net, struct tcb *tcb)
 	struct tcp_opts opts = { .mss = TCP_DEFAULT_MSS, .wscale = -1 };
 	uint8_t flags = TCP_SYN;
 
-	if (tcb->state == TCP_SYN_RECEIVED)
-		flags |= TCP_ACK;
+	if (tcb->state != TCP_SYN_SENT)
+		flags |= TCP_ACK;	/* SYN-RECEIVED, or closed in it */
 	if (tcb->state == TCP_SYN_SENT || tcb->ws_peer)
 		opts.wscale = (int8_t)tcb->rcv_wscale;
 	/* RFC 2018 2: SACK-permitted on a SYN; on a SYN,ACK only if the
@@ -269,6 +269,11 @@ void tcp_output(struct net *net, struct tcb *tcb)
 			tcp_send_ack(net, tcb);
 		return;
 	}
+	/* A CLOSE in SYN-RECEIVED (RFC 9293 3.10.4) leaves FIN-WAIT-1 with
+	 * our SYN still unacknowledged: going back after a timeout, the
+	 * SYN,ACK goes again first, then the FIN after it at ISS+1. */
+	if (tcb->snd.una == tcb->iss && tcb->snd.nxt == tcb->iss)
+		tcp_send_syn(net, tcb);
 	while (may_send_data(tcb)) {
 		/* Bytes of the send buffer before snd.nxt were sent already. */
 		uint32_t sent = tcb->snd.nxt - tcb->snd.una;

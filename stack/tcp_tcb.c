@@ -397,6 +397,7 @@ void tcp_close_tcb(struct net *net, struct tcb *tcb, int error,
 	tcp_set_state(net, tcb, TCP_CLOSED, seg, why);
 	tcb->rexmt_at = 0;
 	tcb->timewait_at = 0;
+	tcb->delack_at = 0;	/* no ACK is sent from CLOSED */
 	/* RFC 9293 3.10.7.4: "delete the TCB" - unless the user still holds
 	 * it through a socket, which must be able to read the error. */
 	if (!tcb->user)

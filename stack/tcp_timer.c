@@ -85,7 +85,9 @@ void tcp_timewait_start(struct net *net, struct tcb *tcb)
 static void rexmt_timeout(struct net *net, struct tcb *tcb)
 {
 	char name[48];
-	int syn = tcb->state == TCP_SYN_SENT || tcb->state == TCP_SYN_RECEIVED;
+	/* Our SYN is unacknowledged: SYN-SENT, SYN-RECEIVED, or FIN-WAIT-1
+	 * after a CLOSE in SYN-RECEIVED.  The SYN goes again, from iss. */
+	int syn = tcb->snd.una == tcb->iss;
 	int limit = syn ? TCP_SYN_RETRIES : TCP_MAX_RETRIES;
 
 	tcb->rexmt_at = 0;

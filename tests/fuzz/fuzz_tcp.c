@@ -45,9 +45,10 @@
  * is an abort() with a line saying which; ASan, UBSan and LeakSanitizer
  * (net_free() at the end) watch the rest.
  *
- * Bugs of the stack that this target found and that are not fixed yet are
- * marked KNOWN BUG below: the target steps around them, so that a run
- * finds the next one.  -DFUZZ_TCP_STRICT stops stepping around them.
+ * What this target finds is fixed in the stack, with a unit test that
+ * shows it (two so far: a delayed ACK sent from CLOSED after a reset,
+ * test_tcp_input.c; a FIN moved onto our unacknowledged SYN after a close
+ * in SYN-RECEIVED, test_tcp_states.c), never stepped around here.
  *
  * Control blocks are held as the socket layer holds them (tcb->user = 1):
  * the listener, the active connection, accept()ed ones.  The stack may free
@@ -257,37 +258,6 @@ static int conn_exists(struct fuzz *f, int e)
 			ep_ports[e].peer) != NULL;
 }
 
-/* KNOWN BUG 2 (reported; build with -DFUZZ_TCP_STRICT to see it fail):
- * tcp_close_tcb() disarms rexmt_at and timewait_at but not delack_at, so
- * a connection the peer reset while an ACK was being delayed, and that a
- * socket still holds, sends that ACK from CLOSED when the timer fires
- * (tcp_tick -> tcp_output -> tcp_send_ack).  Until it is fixed, a bare
- * ACK from a held CLOSED block of the same port pair is let through. */
-static int known_bug_closed_delack(struct fuzz *f, int e,
-				   const struct tcp_seg *s)
-{
-#ifdef FUZZ_TCP_STRICT
-	(void)f;
-	(void)e;
-	(void)s;
-	return 0;
-#else
-	int i;
-
-	if (s->flags != TCP_ACK || s->len)
-		return 0;
-	for (i = 0; i < N_SLOTS; i++) {
-		const struct tcb *t = f->slot[i].tcb;
-
-		if (t && t->state == TCP_CLOSED &&
-		    t->local_port == ep_ports[e].ours &&
-		    t->remote_port == ep_ports[e].peer)
-			return 1;
-	}
-	return 0;
-#endif
-}
-
 /* RFC 9293 3.8.6: "the receiver SHOULD NOT shrink the window": the right
  * edge (ACK + window, scaled by our shift) never moves back by more than
  * the scale's granularity, 2^shift - 1 bytes (RFC 7323 2.4).  The shift is
@@ -299,7 +269,7 @@ static void check_window_edge(struct fuzz *f, int e, const struct tcp_seg *s)
 				       s->dport);
 	uint32_t edge, slack;
 
-	if (!t || t->state < TCP_ESTABLISHED || known_bug_closed_delack(f, e, s))
+	if (!t || t->state < TCP_ESTABLISHED)
 		return;
 	edge = s->ack + ((uint32_t)s->wnd << t->rcv_wscale);
 	slack = (1u << t->rcv_wscale) - 1;
@@ -384,8 +354,7 @@ static void check_segment(struct fuzz *f, const struct tcp_seg *s)
 		FAIL("%u > %u [%s] carries %u bytes, the peer's MSS allows %u",
 		     s->sport, s->dport, fl, s->len, ep->mss_allowed);
 	/* Nothing but resets where there is no connection. */
-	if (!ep->conn_before && !conn_exists(f, e) && !(s->flags & TCP_RST) &&
-	    !known_bug_closed_delack(f, e, s))
+	if (!ep->conn_before && !conn_exists(f, e) && !(s->flags & TCP_RST))
 		FAIL("%u > %u [%s] seq=%u from no connection", s->sport,
 		     s->dport, fl, s->seq);
 	if (s->flags & TCP_SYN) {
@@ -416,8 +385,7 @@ static void check_segment(struct fuzz *f, const struct tcp_seg *s)
 		     s->seq - ep->iss, s->len, s->seq + s->len - ep->iss,
 		     (unsigned long long)ep->written);
 	/* RCV.NXT only moves forward: so do our ACKs. */
-	if ((s->flags & TCP_ACK) && !(s->flags & TCP_RST) &&
-	    !known_bug_closed_delack(f, e, s)) {
+	if ((s->flags & TCP_ACK) && !(s->flags & TCP_RST)) {
 		if (ep->have_ack_floor && seq_lt(s->ack, ep->ack_floor))
 			FAIL("%u > %u [%s] ack=%u: behind an earlier ACK %u",
 			     s->sport, s->dport, fl, s->ack, ep->ack_floor);
@@ -849,31 +817,11 @@ static void op_recv(struct fuzz *f)
 		s->rd_off += (uint64_t)n;
 }
 
-/* KNOWN BUG 3 (reported; build with -DFUZZ_TCP_STRICT to see it fail):
- * close() or shutdown() in SYN-RECEIVED (a simultaneous open) goes to
- * FIN-WAIT-1 and sends a FIN at ISS+1 while our SYN is unacknowledged.
- * When the retransmission timer fires, rexmt_timeout() no longer sees a
- * SYN state, goes back to SND.UNA = ISS and sends the FIN *at ISS*
- * instead of the SYN, moving fin_seq to ISS; the peer's ACK of the SYN
- * alone (ISS+1) then passes for the ACK of our FIN (FIN-WAIT-2), and the
- * peer never gets the FIN.  Until it is fixed, the user does not close
- * or shut down a connection in SYN-RECEIVED. */
-static int known_bug_synrcvd_close(const struct tcb *t)
-{
-#ifdef FUZZ_TCP_STRICT
-	(void)t;
-	return 0;
-#else
-	return t->state == TCP_SYN_RECEIVED;
-#endif
-}
-
 static void op_shutdown(struct fuzz *f)
 {
 	struct slot *s = pick(f);
 
-	if (s && s->tcb->state != TCP_LISTEN &&
-	    !known_bug_synrcvd_close(s->tcb))
+	if (s && s->tcb->state != TCP_LISTEN)
 		tcp_user_shutdown(&f->net, s->tcb);
 }
 
@@ -882,7 +830,7 @@ static void op_close(struct fuzz *f)
 {
 	struct slot *s = pick(f);
 
-	if (!s || known_bug_synrcvd_close(s->tcb))
+	if (!s)
 		return;
 	tcp_user_close(&f->net, s->tcb);
 	memset(s, 0, sizeof *s);
@@ -1149,10 +1097,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = N_SLOTS - 1; i >= 0; i--) {
 		if (!f->slot[i].tcb)
 			continue;
-		if (known_bug_synrcvd_close(f->slot[i].tcb))
-			tcp_user_abort(&f->net, f->slot[i].tcb);
-		else
-			tcp_user_close(&f->net, f->slot[i].tcb);
+		tcp_user_close(&f->net, f->slot[i].tcb);
 		memset(&f->slot[i], 0, sizeof f->slot[i]);
 	}
 	after_op(f);

@@ -602,6 +602,26 @@ static void test_rst_at_rcv_nxt_resets(void **state)
 	expect_nothing(t);
 }
 
+/* A reset while an ACK is being delayed: the connection is CLOSED, and
+ * nothing is sent from CLOSED, not even that ACK, however long the user
+ * holds the socket (tcp_close_tcb disarms every timer). */
+static void test_rst_cancels_delayed_ack(void **state)
+{
+	struct tcp_test *t = *state;
+	static const uint8_t data[10] = "0123456789";
+
+	t->net.tcp->ack_delay_ms = 40;
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 1, .data = data,
+		 .len = sizeof data);
+	expect_nothing(t);		/* the ACK waits */
+	assert_true(t->tcb->delack_at != 0);
+	send_seg(t, .flags = TCP_RST, .seq = 11);
+	expect_state(t, TCP_CLOSED);
+	assert_int_equal(t->tcb->error, ECONNRESET);
+	advance(t, 1000);
+	expect_nothing(t);
+}
+
 /* In the window but not at RCV.NXT: a challenge ACK, and the connection
  * lives.  A real peer answers the challenge with a reset at RCV.NXT. */
 static void test_rst_in_window_challenged(void **state)
@@ -1065,6 +1085,7 @@ int main(void)
 		TCP_TEST(test_close_wait_fin_retransmitted, established),
 		/* second */
 		TCP_TEST(test_rst_at_rcv_nxt_resets, established),
+		TCP_TEST(test_rst_cancels_delayed_ack, established),
 		TCP_TEST(test_rst_in_window_challenged, established),
 		TCP_TEST(test_rst_out_of_window_dropped, established),
 		TCP_TEST(test_rst_in_close_wait, established),

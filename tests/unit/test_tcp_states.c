@@ -171,6 +171,39 @@ static void test_established_fin_wait_1(void **state)
 	expect_state(t, TCP_FIN_WAIT_1);
 }
 
+/* SYN-RECEIVED -> FIN-WAIT-1: "CLOSE / snd FIN", reached here through a
+ * simultaneous open (the only way a user holds a block in SYN-RECEIVED).
+ * 3.10.4: with nothing queued to send, "form a FIN segment and send it";
+ * it takes seq 1, after our SYN, which is still unacknowledged.  When the
+ * timer fires, the SYN,ACK goes again first and the FIN stays at seq 1, so
+ * an ACK of the SYN alone does not pass for an ACK of the FIN. */
+static void test_syn_received_fin_wait_1(void **state)
+{
+	struct tcp_test *t = *state;
+
+	send_seg(t, .flags = TCP_SYN, .seq = 0, .mss = 1460);
+	expect_seg(t, TCP_SYN | TCP_ACK, 0, 1, 0);
+	expect_state(t, TCP_SYN_RECEIVED);
+	tcp_user_close(user(t), t->tcb);
+	t->tcb = NULL;
+	expect_seg(t, TCP_FIN | TCP_ACK, 1, 1, 0);
+	expect_nothing(t);
+	expect_state(t, TCP_FIN_WAIT_1);
+	/* Both are lost: the retransmission timeout sends them again. */
+	while (!pair_pending(t->peer))
+		advance(t, 100);
+	expect_seg(t, TCP_SYN | TCP_ACK, 0, 1, 0);
+	expect_seg(t, TCP_FIN | TCP_ACK, 1, 1, 0);
+	expect_nothing(t);
+	/* The peer acknowledges our SYN only: still FIN-WAIT-1. */
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 1);
+	expect_state(t, TCP_FIN_WAIT_1);
+	/* Then our FIN: FIN-WAIT-2. */
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 2);
+	expect_state(t, TCP_FIN_WAIT_2);
+	expect_no_drop(t);
+}
+
 /* Bring a passive connection to FIN-WAIT-1 with close(): FIN seq=1 out. */
 static void to_fin_wait_1(struct tcp_test *t)
 {
@@ -526,6 +559,7 @@ int main(void)
 		TCP_TEST(test_simultaneous_open_ack_established, syn_sent),
 		/* closing */
 		TCP_TEST(test_established_fin_wait_1, established),
+		TCP_TEST(test_syn_received_fin_wait_1, syn_sent),
 		TCP_TEST(test_fin_wait_1_fin_wait_2, established),
 		TCP_TEST(test_fin_wait_2_time_wait, established),
 		TCP_TEST(test_fin_wait_1_closing, established),
