@@ -23,7 +23,8 @@ ns_enter() {
 	ip link set lo up
 	T=$(mktemp -d /tmp/tuntcp-test.XXXXXX)
 	chmod 755 "$T"
-	trap 'lab_down_all; rm -rf "$T"' EXIT
+	# KEEP_T=1 keeps the test's files (captures, logs) in /tmp/kept.PID.
+	trap 'lab_down_all; [ -n "${KEEP_T:-}" ] && cp -r "$T" /tmp/kept.$$; rm -rf "$T"' EXIT
 }
 
 ok() { echo "ok - $*"; }
