@@ -50,7 +50,8 @@
 	X(TCP_DUPLICATE,       "tcp-duplicate-data")                \
 	X(TCP_RCV_BUFFER_FULL, "tcp-receive-buffer-full")           \
 	X(TCP_RST_TIME_WAIT,   "tcp-rst-in-time-wait")              \
-	X(TCP_AFTER_CLOSE,     "tcp-data-after-close")
+	X(TCP_AFTER_CLOSE,     "tcp-data-after-close")              \
+	X(TCP_BEYOND_FIN,      "tcp-data-beyond-fin")
 
 enum drop_reason {
 	DROP_NONE = 0,

@@ -127,6 +127,13 @@ struct tcb {
 	uint32_t recover;	/* snd_max when fast recovery began */
 	uint8_t in_recovery;	/* in fast recovery */
 	uint8_t dupacks;	/* duplicate ACKs in a row */
+	uint32_t sack_high;	/* right edge of the highest block the peer
+				 * SACKed (RFC 2018): news beyond it counts
+				 * as a duplicate ACK (RFC 6675 2) */
+	uint32_t sack_bytes;	/* bytes above snd.una the last ACK SACKed */
+	uint32_t rexmt_mark;	/* snd_max when snd.una was last resent in
+				 * recovery: data SACKed beyond it was sent
+				 * after that retransmission */
 
 	/* Window scaling (RFC 7323): shift counts, 0 when not in use */
 	uint8_t snd_wscale;	/* the peer's: applied to windows it sends */
@@ -210,7 +217,9 @@ void tcp_send_challenge_ack(struct net *net, struct tcb *tcb);
 void tcp_send_rst_for(struct net *net, const struct tcp_seg *seg);
 void tcp_send_rst(struct net *net, struct tcb *tcb);
 uint16_t tcp_window_to_advertise(struct tcb *tcb, int syn);
-void tcp_retransmit_first(struct net *net, struct tcb *tcb);
+enum tcp_rexmt_why { REXMT_FAST, REXMT_PARTIAL_ACK, REXMT_LOST };
+void tcp_retransmit_first(struct net *net, struct tcb *tcb,
+			  enum tcp_rexmt_why why);
 /* Give a block buffers of these sizes (only while they are empty). */
 int tcb_set_buffers(struct tcb *tcb, uint32_t snd, uint32_t rcv);
 

@@ -79,7 +79,7 @@ void tcp_cc_new_ack(struct net *net, struct tcb *tcb, uint32_t ack,
 			/* Step 4, a partial acknowledgment: the next hole is
 			 * lost too.  Resend its first segment at once, deflate
 			 * by what was acked, add back one SMSS. */
-			tcp_retransmit_first(net, tcb);
+			tcp_retransmit_first(net, tcb, REXMT_PARTIAL_ACK);
 			tcb->cwnd = tcb->cwnd > acked ? tcb->cwnd - acked : 0;
 			if (acked >= mss)
 				tcb->cwnd += mss;
@@ -113,9 +113,23 @@ void tcp_cc_dup_ack(struct net *net, struct tcb *tcb)
 		/* RFC 5681 3.2 step 4: each further duplicate means a segment
 		 * left the network; inflate cwnd by one SMSS. */
 		tcb->cwnd += mss;
+		/* A lost retransmission (the idea of RACK, RFC 8985 6.2):
+		 * the peer SACKed three segments sent after we resent
+		 * snd.una, so that resend is lost too; NewReno alone would
+		 * wait for the timeout.  Resend it again. */
+		if (tcb->sack_ok &&
+		    seq_geq(tcb->sack_high, tcb->rexmt_mark + 3 * mss)) {
+			tcp_retransmit_first(net, tcb, REXMT_LOST);
+		}
 		return;
 	}
-	if (++tcb->dupacks != 3)
+	if (tcb->dupacks < 255)
+		tcb->dupacks++;
+	/* Three duplicates; or, with SACK, RFC 6675 section 4's IsLost():
+	 * more than (DupThresh - 1) * SMSS bytes SACKed above snd.una, even
+	 * if some of the ACKs that told us were lost on the way. */
+	if (tcb->dupacks != 3 &&
+	    !(tcb->dupacks < 3 && tcb->sack_bytes > 2 * mss))
 		return;
 	/* RFC 6582 3.2 step 2: enter fast retransmit only if this loss is
 	 * beyond the last recovery (avoids a second halving for one event). */
@@ -127,8 +141,10 @@ void tcp_cc_dup_ack(struct net *net, struct tcb *tcb)
 	/* Step 3: cwnd = ssthresh + 3*SMSS, the three segments that left. */
 	tcb->cwnd = tcb->ssthresh + 3 * mss;
 	net->stats.tcp_fast_retransmits++;
-	tcp_retransmit_first(net, tcb);
-	trace_cc(net, tcb, "3 duplicate ACKs: fast retransmit, fast recovery");
+	tcp_retransmit_first(net, tcb, REXMT_FAST);
+	trace_cc(net, tcb, tcb->dupacks >= 3 ?
+		 "3 duplicate ACKs: fast retransmit, fast recovery" :
+		 "3 segments SACKed: fast retransmit, fast recovery");
 }
 
 /* The retransmission timer fired (RFC 5681 3.1 eq. (4) and "loss window"). */

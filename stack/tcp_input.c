@@ -397,6 +397,37 @@ static void take_acked(struct tcb *tcb, uint32_t ack)
 	rb_drop(&tcb->sndbuf, acked);
 }
 
+/* RFC 2018: read the SACK blocks of a duplicate ACK into sack_bytes (the
+ * bytes above snd.una they cover) and sack_high.  Only blocks inside what
+ * we have sent and not had acknowledged count (a block elsewhere is a lie
+ * or a stale report: ignored).  Returns 1 if a block reaches beyond
+ * anything SACKed before: news, RFC 6675 section 2's duplicate ACK. */
+static int read_sack(struct tcb *tcb, const struct tcp_seg *seg)
+{
+	int news = 0;
+	uint8_t i;
+
+	tcb->sack_bytes = 0;
+	if (!tcb->sack_ok)
+		return 0;
+	if (seq_lt(tcb->sack_high, tcb->snd.una) ||
+	    seq_gt(tcb->sack_high, tcb->snd_max))
+		tcb->sack_high = tcb->snd.una;	/* stale, or never set */
+	for (i = 0; i < seg->nsack; i++) {
+		uint32_t left = seg->sack[i][0], right = seg->sack[i][1];
+
+		if (!seq_lt(left, right) || !seq_gt(left, tcb->snd.una) ||
+		    seq_gt(right, tcb->snd_max))
+			continue;
+		tcb->sack_bytes += right - left;
+		if (seq_gt(right, tcb->sack_high)) {
+			tcb->sack_high = right;
+			news = 1;
+		}
+	}
+	return news;
+}
+
 /* Fifth: the ACK field.  Returns 1 to go on, 0 to stop here, and -1 when
  * the connection is gone (its tcb freed). */
 static int check_ack(struct net *net, struct tcb *tcb,
@@ -471,13 +502,19 @@ static int check_ack(struct net *net, struct tcb *tcb,
 			tcp_rexmt_arm(net, tcb);
 		tcp_cc_new_ack(net, tcb, seg->ack, acked);
 	} else if (seg->ack == tcb->snd.una && seg->len == 0 &&
-		   !(seg->flags & (TCP_SYN | TCP_FIN)) && wnd == tcb->snd.wnd &&
-		   wnd != 0 && tcb->snd_max != tcb->snd.una) {
+		   !(seg->flags & (TCP_SYN | TCP_FIN)) && wnd != 0 &&
+		   tcb->snd_max != tcb->snd.una) {
 		/* RFC 5681 section 2, a duplicate ACK: data outstanding, no
 		 * data or SYN/FIN in it, the same ACK number and window - and
 		 * not a zero window, whose answers to our probes are flow
-		 * control, not a sign of loss. */
-		tcp_cc_dup_ack(net, tcb);
+		 * control, not a sign of loss.  With SACK, RFC 6675 section
+		 * 2: an ACK that SACKs data not SACKed before is one too,
+		 * even if its window grew (as Linux's does while its receive
+		 * buffer grows). */
+		int news = read_sack(tcb, seg);
+
+		if (wnd == tcb->snd.wnd || news)
+			tcp_cc_dup_ack(net, tcb);
 	}
 	/* "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be
 	 * updated.  If (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and
@@ -609,6 +646,13 @@ static void check_fin(struct net *net, struct tcb *tcb,
 	tcb->rcv.nxt++;
 	tcb->fin_received = 1;
 	tcb->ack_now = 1;
+	/* Pieces held out of order beyond the FIN cannot be part of a
+	 * stream that ends here (the peer contradicts itself): let them go,
+	 * as Linux does, or they would be reported as SACKed at RCV.NXT. */
+	if (tcb->reass) {
+		net_drop(net, DROP_TCP_BEYOND_FIN, NULL);
+		tcp_reass_free(tcb);
+	}
 	switch (tcb->state) {
 	case TCP_SYN_RECEIVED:
 	case TCP_ESTABLISHED:

@@ -212,13 +212,26 @@ static int send_small_now(const struct tcb *tcb, uint32_t n, uint32_t unsent)
 	return idle || n >= tcb->max_snd_wnd / 2;
 }
 
-/* Fast retransmit (RFC 5681 3.2) and NewReno's partial ACKs (RFC 6582):
- * send the first unacknowledged segment again, now, without going back. */
-void tcp_retransmit_first(struct net *net, struct tcb *tcb)
+/* Fast retransmit (RFC 5681 3.2), NewReno's partial ACKs (RFC 6582) and a
+ * lost retransmission: send the first unacknowledged segment again, now,
+ * without going back.  `why` says which, for the trace and the capture. */
+void tcp_retransmit_first(struct net *net, struct tcb *tcb,
+			  enum tcp_rexmt_why why)
 {
+	static const char *const cause[] = {
+		[REXMT_FAST] = "fast retransmit, 3 duplicate ACKs (RFC 5681)",
+		[REXMT_PARTIAL_ACK] = "NewReno partial ACK (RFC 6582)",
+		[REXMT_LOST] = "lost retransmission: 3 segments sent after it were SACKed (RFC 8985 6.2)",
+	};
+	static const char *const label[] = {
+		[REXMT_FAST] = "fast",
+		[REXMT_PARTIAL_ACK] = "partial ACK",
+		[REXMT_LOST] = "lost retransmission",
+	};
 	uint32_t outstanding = tcb->snd_max - tcb->snd.una;
 	uint32_t n = (uint32_t)tcb->sndbuf.len;
 	uint8_t flags = TCP_ACK;
+	char name[48];
 
 	if (outstanding == 0)
 		return;
@@ -231,18 +244,13 @@ void tcp_retransmit_first(struct net *net, struct tcb *tcb)
 	if (n == 0 && !(flags & TCP_FIN))
 		return;
 	tcb->rtt.timed_at = 0;	/* Karn: a retransmission is never timed */
-	tcb->rexmt_cause = tcb->in_recovery && tcb->dupacks == 0 ?
-		"NewReno partial ACK (RFC 6582)" : "fast retransmit, 3 duplicate ACKs (RFC 5681)";
+	tcb->rexmt_mark = tcb->snd_max;
+	tcb->rexmt_cause = cause[why];
 	send_segment(net, tcb, tcb->snd.una, flags, 0, n, NULL);
 	tcb->rexmt_cause = NULL;
 	net->stats.tcp_retransmits++;
-	{
-		char name[48];
-
-		net_logf(net, "%s  retransmit seq=%u len=%u (%s)", tcb_name(tcb, name),
-			 tcb->snd.una - tcb->iss, n,
-			 tcb->in_recovery && tcb->dupacks == 0 ? "partial ACK" : "fast");
-	}
+	net_logf(net, "%s  retransmit seq=%u len=%u (%s)", tcb_name(tcb, name),
+		 tcb->snd.una - tcb->iss, n, label[why]);
 }
 
 /* Have we data or a FIN still to send, in a state that sends them? */

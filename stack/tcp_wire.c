@@ -57,8 +57,22 @@ static enum drop_reason parse_options(const uint8_t *p, size_t n,
 			seg->ts_val = get32(p + i + 2);
 			seg->ts_ecr = get32(p + i + 6);
 			break;
+		case TCPOPT_SACK: {
+			/* RFC 2018 3: kind 5, length 2 + 8*n, n blocks of
+			 * two 32-bit edges (at most 4 fit in 40 bytes). */
+			uint8_t b;
+
+			if (olen < 10 || (olen - 2) % 8 != 0)
+				return DROP_TCP_BAD_OPTION;
+			seg->nsack = (uint8_t)((olen - 2) / 8);
+			for (b = 0; b < seg->nsack; b++) {
+				seg->sack[b][0] = get32(p + i + 2 + 8 * b);
+				seg->sack[b][1] = get32(p + i + 6 + 8 * b);
+			}
+			break;
+		}
 		default:
-			break;	/* unknown (or SACK blocks): skipped */
+			break;	/* unknown: skipped */
 		}
 		i += olen;
 	}

@@ -55,6 +55,8 @@
 #define TCPOPT_TIMESTAMP 8
 
 /* A validated segment, in host byte order. */
+#define TCP_MAX_SACK_BLOCKS 4	/* as many as 40 bytes of options hold */
+
 struct tcp_seg {
 	uint32_t src, dst;	/* from the IPv4 header */
 	uint16_t sport, dport;
@@ -70,6 +72,8 @@ struct tcp_seg {
 	uint8_t sack_ok;
 	uint8_t has_ts;
 	uint32_t ts_val, ts_ecr;
+	uint8_t nsack;		/* SACK blocks (RFC 2018 3) */
+	uint32_t sack[TCP_MAX_SACK_BLOCKS][2];	/* [left edge, right edge) of each */
 	const uint8_t *data;	/* the payload, inside the packet */
 	uint32_t len;		/* payload bytes */
 	uint32_t seg_len;	/* SEG.LEN: payload + 1 for SYN + 1 for FIN */
@@ -81,7 +85,6 @@ enum drop_reason tcp_parse(const uint8_t *buf, size_t len, uint32_t src,
 			   uint32_t dst, struct tcp_seg *seg);
 
 /* The options a segment we build carries. */
-#define TCP_MAX_SACK_BLOCKS 4
 struct tcp_opts {
 	uint16_t mss;		/* 0: none */
 	int8_t wscale;		/* -1: none */

@@ -648,7 +648,9 @@ static const int8_t wscale_table[] = { 0, 1, 2, 7, 8, 14, 15, 100 };
  *   byte  window: < 16 as it is, else times 257
  *   byte  options: bits 0-1 none / MSS / MSS and window scale / raw
  *         (then a length byte and that many bytes, at most 40); bits 2-4
- *         the MSS (mss_table), bits 5-7 the shift (wscale_table)
+ *         the MSS (mss_table), bits 5-7 the shift (wscale_table).  With
+ *         none, bits 2-3 are a number of SACK blocks (RFC 2018), each
+ *         two u16: its left edge after the ACK, and its length
  *   byte  payload length: < 128 as it is, < 192 times 23, else all that
  *         fits
  * Built into `pkt` (an IPv4 datagram); returns its length. */
@@ -713,10 +715,15 @@ static size_t build_peer_segment(struct fuzz *f, uint8_t *pkt)
 			raw_opts[i] = u8(f);
 		break;
 	default:
+		opts.nsack = (ob >> 2) & 3;
+		for (i = 0; i < opts.nsack; i++) {
+			opts.sack[i][0] = ack + u16(f);
+			opts.sack[i][1] = opts.sack[i][0] + u16(f);
+		}
 		break;
 	}
 	if (opts.mss == 0 && opts.wscale < 0 && !raw_len)
-		max = MAX_PAYLOAD;
+		max = MAX_PAYLOAD - (opts.nsack ? 4 + 8 * opts.nsack : 0);
 	else
 		max = MAX_PAYLOAD - (raw_len ? ((raw_len + 3) & ~3u) : 8);
 	lb = u8(f);

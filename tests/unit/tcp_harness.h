@@ -256,6 +256,8 @@ struct peer_seg {
 	uint32_t len;
 	uint32_t wnd;		/* 0: t->peer_wnd; WND_ZERO: a zero window */
 	uint16_t mss;		/* an MSS option (0: none) */
+	uint8_t nsack;		/* SACK blocks (RFC 2018) in .sack */
+	uint32_t sack[TCP_MAX_SACK_BLOCKS][2];	/* relative to t->iss, as .ack */
 	uint16_t sport;		/* 0: t->rport */
 	uint16_t dport;		/* 0: t->lport */
 };
@@ -277,12 +279,18 @@ HELPER void send_tcp_bytes(struct tcp_test *t, const uint8_t *tcp, size_t len)
 HELPER void send_seg_(struct tcp_test *t, struct peer_seg s)
 {
 	uint8_t tcp[TCP_HDR_MAX + DEVICE_MTU];
-	struct tcp_opts opts = { .mss = s.mss, .wscale = -1 };
+	struct tcp_opts opts = { .mss = s.mss, .wscale = -1, .nsack = s.nsack };
 	uint16_t wnd = s.wnd == WND_ZERO ? 0 :
 		       s.wnd ? (uint16_t)s.wnd : t->peer_wnd;
 	size_t n;
+	uint8_t i;
 
-	assert_true(s.len + (s.mss ? 4 : 0) <=
+	assert_true(s.nsack <= 3);	/* with an MSS option, 4 would not fit */
+	for (i = 0; i < s.nsack; i++) {
+		opts.sack[i][0] = t->iss + s.sack[i][0];
+		opts.sack[i][1] = t->iss + s.sack[i][1];
+	}
+	assert_true(s.len + (s.mss ? 4 : 0) + (s.nsack ? 4 + 8 * s.nsack : 0) <=
 		    DEVICE_MTU - IPV4_HDR_MIN - TCP_HDR_MIN);
 	n = tcp_build(tcp, PEER_ADDR, OUR_ADDR, s.sport ? s.sport : t->rport,
 		      s.dport ? s.dport : t->lport, t->irs + s.seq,

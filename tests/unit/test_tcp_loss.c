@@ -582,6 +582,184 @@ static void test_lost_middle_segment_fast_retransmit(void **state)
 	expect_nothing(t);
 }
 
+/* ------------------------------------------------------------------ */
+/* With SACK (RFC 2018, 6675)                                          */
+/* ------------------------------------------------------------------ */
+
+/* Both SYNs said SACK-permitted (tcb_established() offers no option: the
+ * negotiation has tests of its own in test_tcp_input.c). */
+static void sack_on(struct tcp_test *t)
+{
+	t->tcb->sack_ok = 1;
+}
+
+/* Send 800 bytes (MSS 100, IW 4), 101 lost; the ACK of 1..100 lets 401
+ * and 501 out.  The duplicate ACKs then come as Linux sends them: each
+ * SACKs what arrived, and each offers a bigger window than the last (its
+ * receive buffer grows as it goes).  RFC 5681's rule (e), "the same
+ * window", would count none of them; RFC 6675 section 2 counts every
+ * ACK that SACKs something new.  The third sets off fast retransmit. */
+static void test_sack_dup_acks_with_growing_window(void **state)
+{
+	struct tcp_test *t = *state;
+	uint8_t data[800];
+
+	sack_on(t);
+	pattern(data, sizeof data, 3);
+	app_send(t, data, sizeof data);
+	expect_seg(t, TCP_ACK, 1, 1, 100);
+	expect_seg(t, TCP_ACK, 101, 1, 100);	/* lost */
+	expect_seg(t, TCP_ACK, 201, 1, 100);
+	expect_seg(t, TCP_ACK, 301, 1, 100);
+	advance(t, 10);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101, .wnd = 30000);
+	expect_seg(t, TCP_ACK, 401, 1, 100);
+	expect_seg(t, TCP_ACK, 501, 1, 100);
+	expect_nothing(t);
+
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101, .wnd = 30100,
+		 .nsack = 1, .sack = { { 201, 301 } });
+	assert_int_equal(t->tcb->dupacks, 1);
+	expect_seg(t, TCP_ACK, 601, 1, 100);	/* limited transmit */
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101, .wnd = 30200,
+		 .nsack = 1, .sack = { { 201, 401 } });
+	assert_int_equal(t->tcb->dupacks, 2);
+	expect_seg(t, TCP_ACK | TCP_PSH, 701, 1, 100);
+	expect_nothing(t);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101, .wnd = 30300,
+		 .nsack = 1, .sack = { { 201, 501 } });
+	expect_seg(t, TCP_ACK, 101, 1, 100);	/* fast retransmit */
+	expect_payload(t, data + 100, 100);
+	assert_int_equal(t->tcb->in_recovery, 1);
+	assert_int_equal(t->net.stats.tcp_fast_retransmits, 1);
+}
+
+/* The same ACKs without SACK are window updates, not duplicates (RFC
+ * 5681 section 2, rule (e)): nothing is retransmitted before the RTO. */
+static void test_growing_window_without_sack_not_dup_acks(void **state)
+{
+	struct tcp_test *t = *state;
+	uint8_t data[800];
+
+	pattern(data, sizeof data, 3);
+	app_send(t, data, sizeof data);
+	while (next_seg(t))
+		;
+	advance(t, 10);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101, .wnd = 30000);
+	while (next_seg(t))
+		;
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101, .wnd = 30100);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101, .wnd = 30200);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101, .wnd = 30300);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101, .wnd = 30400);
+	assert_int_equal(t->tcb->dupacks, 0);
+	assert_int_equal(t->tcb->in_recovery, 0);
+	assert_int_equal(t->net.stats.tcp_retransmits, 0);
+}
+
+/* One of the duplicate ACKs is lost: two arrive, but the second SACKs
+ * 201..500, three segments above the hole.  RFC 6675's IsLost() (more
+ * than (DupThresh - 1) * SMSS bytes SACKed above it) counts bytes, not
+ * ACKs: fast retransmit now, not at the RTO. */
+static void test_sack_fast_retransmit_despite_lost_dup_ack(void **state)
+{
+	struct tcp_test *t = *state;
+	uint8_t data[800];
+
+	sack_on(t);
+	pattern(data, sizeof data, 5);
+	app_send(t, data, sizeof data);
+	while (next_seg(t))
+		;
+	advance(t, 10);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101);
+	expect_seg(t, TCP_ACK, 401, 1, 100);
+	expect_seg(t, TCP_ACK, 501, 1, 100);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101,
+		 .nsack = 1, .sack = { { 201, 301 } });
+	expect_seg(t, TCP_ACK, 601, 1, 100);
+	/* (the duplicate for 301 is lost) */
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101,
+		 .nsack = 1, .sack = { { 201, 501 } });
+	assert_int_equal(t->tcb->dupacks, 2);
+	assert_int_equal(t->tcb->in_recovery, 1);
+	expect_seg(t, TCP_ACK, 101, 1, 100);
+	expect_payload(t, data + 100, 100);
+}
+
+/* The fast retransmission of 101 is lost as well.  NewReno alone would
+ * wait for the RTO; but the peer goes on SACKing segments we sent after
+ * that retransmission (801, 901, 1001: recovery lets one out per
+ * duplicate), and once three of them have arrived, the retransmission
+ * must be lost too (RFC 8985 6.2's reasoning): 101 goes again, at once. */
+static void test_sack_lost_retransmission_resent(void **state)
+{
+	struct tcp_test *t = *state;
+	uint8_t data[1500];
+	const struct tcp_seg *s;
+	uint32_t right;
+	int resent = 0;
+	uint64_t t0;
+
+	sack_on(t);
+	pattern(data, sizeof data, 9);
+	app_send(t, data, sizeof data);
+	while (next_seg(t))
+		;
+	advance(t, 10);
+	t0 = t->now;
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101);
+	while (next_seg(t))
+		;
+	/* Duplicates SACKing 201.. up to `right`, 100 bytes more each. */
+	for (right = 301; right <= 1101; right += 100) {
+		send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101,
+			 .nsack = 1, .sack = { { 201, right } });
+		while ((s = next_seg(t)) != NULL)
+			if (s->seq - t->iss == 101)
+				resent++;
+		if (right < 501)
+			assert_int_equal(resent, 0);
+		else if (right < 1101)	/* from the third on: once (then lost) */
+			assert_int_equal(resent, 1);
+		if (right == 501)
+			assert_int_equal(t->tcb->rexmt_mark - t->iss, 801);
+	}
+	/* SACKed up to 1101 = 801 + 3 segments: resent again, no timeout. */
+	assert_int_equal(resent, 2);
+	assert_int_equal(t->net.stats.tcp_retransmits, 2);
+	assert_int_equal(t->tcb->in_recovery, 1);
+	assert_int_equal(since(t, t0), 0);
+}
+
+/* A FIN at RCV.NXT while data beyond it is held out of order: the peer
+ * contradicts itself, and the held data cannot belong to a stream that
+ * ends here.  It is dropped (counted), and the ACK of the FIN reports no
+ * SACK block at or below its own ACK number (RFC 2018 3: blocks are
+ * above it).  Found by tests/fuzz/fuzz_tcp.c. */
+static void test_fin_drops_data_held_beyond_it(void **state)
+{
+	struct tcp_test *t = *state;
+	static const uint8_t data[10] = "0123456789";
+	const struct tcp_seg *s;
+
+	sack_on(t);
+	send_seg(t, .flags = TCP_ACK, .seq = 11, .ack = 1, .data = data,
+		 .len = sizeof data);
+	s = expect_seg(t, TCP_ACK, 1, 1, 0);	/* a duplicate, with SACK */
+	assert_int_equal(s->nsack, 1);
+	mark(t);
+	send_seg(t, .flags = TCP_FIN | TCP_ACK, .seq = 1, .ack = 1);
+	s = expect_seg(t, TCP_ACK, 1, 2, 0);
+	assert_int_equal(s->nsack, 0);
+	expect_nothing(t);
+	expect_drop(t, DROP_TCP_BEYOND_FIN);
+	expect_state(t, TCP_CLOSE_WAIT);
+	assert_null(t->tcb->reass);
+	assert_int_equal(t->tcb->reass_bytes, 0);
+}
+
 /* NewReno (RFC 6582): 101 and 401 are both lost from one window.  The
  * fast retransmit of 101 fills the first hole; the peer's ACK of 401 is
  * partial (below recover = 801), so 401 goes again at once - no waiting
@@ -1074,6 +1252,11 @@ int main(void)
 		/* windows */
 		TCP_TEST(test_zero_window_probes_and_reopen, stack),
 		TCP_TEST(test_permuted_overlapping_segments_reassembled, established),
+		TCP_TEST(test_sack_dup_acks_with_growing_window, established_mss100),
+		TCP_TEST(test_growing_window_without_sack_not_dup_acks, established_mss100),
+		TCP_TEST(test_sack_fast_retransmit_despite_lost_dup_ack, established_mss100),
+		TCP_TEST(test_sack_lost_retransmission_resent, established_mss100),
+		TCP_TEST(test_fin_drops_data_held_beyond_it, established),
 		TCP_TEST(test_receive_window_closes_and_reopens, stack),
 		TCP_TEST(test_lost_window_update_recovered_by_probe, stack),
 	};

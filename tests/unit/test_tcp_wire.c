@@ -129,6 +129,44 @@ static void test_build_options_round_trip(void **state)
 	assert_int_equal(s.seg_len, 1);
 }
 
+/* SACK blocks we build (RFC 2018 3) parse back, edges in order; a SACK
+ * option whose length is not 2 + 8*n is malformed: the segment is dropped,
+ * as for any other option of an impossible length. */
+static void test_sack_blocks_round_trip(void **state)
+{
+	uint8_t buf[TCP_HDR_MAX];
+	struct tcp_opts o = { .wscale = -1, .nsack = 3,
+			      .sack = { { 5000, 6000 }, { 1000, 2000 },
+					{ 0xFFFFFF00u, 100 } } };
+	struct tcp_seg s;
+	size_t n, at;
+	(void)state;
+
+	n = tcp_build(buf, OUR_ADDR, PEER_ADDR, 7788, 40000, 1000, 500,
+		      TCP_ACK, 65535, &o, NULL, 0);
+	assert_int_equal(tcp_parse(buf, n, OUR_ADDR, PEER_ADDR, &s), DROP_NONE);
+	assert_int_equal(s.nsack, 3);
+	assert_int_equal(s.sack[0][0], 5000);
+	assert_int_equal(s.sack[0][1], 6000);
+	assert_int_equal(s.sack[1][0], 1000);
+	assert_int_equal(s.sack[1][1], 2000);
+	assert_int_equal(s.sack[2][0], 0xFFFFFF00u);
+	assert_int_equal(s.sack[2][1], 100);
+
+	/* Find the option (kind 5) and make its length 2 + 8*n + 1. */
+	for (at = TCP_HDR_MIN; at < n && buf[at] != TCPOPT_SACK; at++)
+		;
+	assert_true(at < n);
+	assert_int_equal(buf[at + 1], 2 + 8 * 3);
+	buf[at + 1] = 2 + 8 * 2 + 1;
+	memset(buf + TCP_OFF_CHECKSUM, 0, 2);	/* (checksum first, so the */
+	put16(buf + TCP_OFF_CHECKSUM,		/*  length is what fails) */
+	      inet_fold(inet_sum(inet_pseudo_sum(OUR_ADDR, PEER_ADDR, IP_PROTO_TCP,
+						 (uint16_t)n), buf, n)));
+	assert_int_equal(tcp_parse(buf, n, OUR_ADDR, PEER_ADDR, &s),
+			 DROP_TCP_BAD_OPTION);
+}
+
 /* EOL ends the list (what follows is padding); an unknown kind is skipped
  * by its length (RFC 1122 4.2.2.5). */
 static void test_parse_eol_and_unknown_option(void **state)
@@ -294,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_build_linux_rst),
 		cmocka_unit_test(test_build_data_segment),
 		cmocka_unit_test(test_build_options_round_trip),
+		cmocka_unit_test(test_sack_blocks_round_trip),
 		cmocka_unit_test(test_parse_eol_and_unknown_option),
 		cmocka_unit_test(test_parse_rejects_each_defect),
 		TCP_TEST(test_stack_answers_linux_syn, listen),
