@@ -109,7 +109,8 @@ static void summarize_tcp(struct out *o, const struct ipv4_hdr *ip,
 	if (seg.flags & TCP_ACK)
 		put(o, " ack=%u", seg.ack);
 	put(o, " win=%u len=%u", seg.wnd, seg.len);
-	if (seg.mss || seg.wscale >= 0 || seg.sack_ok || seg.has_ts) {
+	if (seg.mss || seg.wscale >= 0 || seg.sack_ok || seg.has_ts ||
+	    seg.nsack) {
 		const char *sep = "";
 
 		put(o, " <");
@@ -125,8 +126,18 @@ static void summarize_tcp(struct out *o, const struct ipv4_hdr *ip,
 			put(o, "%sTS val %u ecr %u", sep, seg.ts_val, seg.ts_ecr);
 			sep = ",";
 		}
-		if (seg.wscale >= 0)
+		if (seg.wscale >= 0) {
 			put(o, "%swscale %d", sep, seg.wscale);
+			sep = ",";
+		}
+		if (seg.nsack) {
+			/* As tcpdump prints them: sack N {left:right}... */
+			uint8_t i;
+
+			put(o, "%ssack %u ", sep, seg.nsack);
+			for (i = 0; i < seg.nsack; i++)
+				put(o, "{%u:%u}", seg.sack[i][0], seg.sack[i][1]);
+		}
 		put(o, ">");
 	}
 }

@@ -124,7 +124,7 @@ void tcp_send_syn(struct net *net, struct tcb *tcb)
 		opts.wscale = (int8_t)tcb->rcv_wscale;
 	/* RFC 2018 2: SACK-permitted on a SYN; on a SYN,ACK only if the
 	 * peer's SYN offered it.  We send SACK blocks as a receiver; as a
-	 * sender we read none yet (the RFC allows a sender to ignore them). */
+	 * sender, tcp_input.c and tcp_cc.c read them to find losses. */
 	opts.sack_ok = tcb->state == TCP_SYN_SENT || tcb->sack_ok;
 	if (tcb->rtt.timed_at == 0 && tcb->snd_max == tcb->iss) {
 		/* RFC 6298 3: time the SYN too, unless it is a retransmission. */
