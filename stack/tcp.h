@@ -99,6 +99,8 @@ struct tcb {
 	uint32_t max_snd_wnd;	/* largest window the peer offered (RFC 5961 5.2) */
 	uint16_t snd_mss;	/* largest segment we send: the peer's MSS */
 	struct ringbuf sndbuf;	/* bytes from snd.una on: unacked, then unsent */
+	uint8_t syn_acked;	/* our SYN is acknowledged (snd.una passed iss;
+				 * snd.una == iss again after 2^32 bytes) */
 	uint8_t fin_queued;	/* the user closed: send FIN after the data */
 	uint8_t fin_sent;	/* our FIN went out (at fin_seq) at least once */
 	uint32_t fin_seq;	/* sequence number of our FIN */
@@ -217,7 +219,7 @@ void tcp_send_challenge_ack(struct net *net, struct tcb *tcb);
 void tcp_send_rst_for(struct net *net, const struct tcp_seg *seg);
 void tcp_send_rst(struct net *net, struct tcb *tcb);
 uint16_t tcp_window_to_advertise(struct tcb *tcb, int syn);
-enum tcp_rexmt_why { REXMT_FAST, REXMT_PARTIAL_ACK, REXMT_LOST };
+enum tcp_rexmt_why { REXMT_FAST, REXMT_SACK, REXMT_PARTIAL_ACK, REXMT_LOST };
 void tcp_retransmit_first(struct net *net, struct tcb *tcb,
 			  enum tcp_rexmt_why why);
 /* Give a block buffers of these sizes (only while they are empty). */

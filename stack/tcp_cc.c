@@ -55,6 +55,7 @@ void tcp_cc_init(struct tcb *tcb)
 	tcb->recover = tcb->iss;
 	tcb->dupacks = 0;
 	tcb->in_recovery = 0;
+	tcb->sack_high = tcb->rexmt_mark = tcb->iss;
 }
 
 /* SND.UNA advanced by `acked` bytes to `ack`. */
@@ -116,9 +117,18 @@ void tcp_cc_dup_ack(struct net *net, struct tcb *tcb)
 		/* A lost retransmission (the idea of RACK, RFC 8985 6.2):
 		 * the peer SACKed three segments sent after we resent
 		 * snd.una, so that resend is lost too; NewReno alone would
-		 * wait for the timeout.  Resend it again. */
+		 * wait for the timeout.  RFC 5681 4.3: the loss of a
+		 * retransmission is a second sign of congestion, and cwnd
+		 * and ssthresh "MUST be lowered twice": halve ssthresh
+		 * again (not to half of FlightSize, which recovery let
+		 * grow), then resend it. */
 		if (tcb->sack_ok &&
 		    seq_geq(tcb->sack_high, tcb->rexmt_mark + 3 * mss)) {
+			tcb->ssthresh = tcb->ssthresh / 2 > 2 * mss ?
+					tcb->ssthresh / 2 : 2 * mss;
+			tcb->cwnd = tcb->ssthresh;
+			tcb->recover = tcb->snd_max;
+			trace_cc(net, tcb, "retransmission lost: halved again");
 			tcp_retransmit_first(net, tcb, REXMT_LOST);
 		}
 		return;
@@ -141,7 +151,7 @@ void tcp_cc_dup_ack(struct net *net, struct tcb *tcb)
 	/* Step 3: cwnd = ssthresh + 3*SMSS, the three segments that left. */
 	tcb->cwnd = tcb->ssthresh + 3 * mss;
 	net->stats.tcp_fast_retransmits++;
-	tcp_retransmit_first(net, tcb, REXMT_FAST);
+	tcp_retransmit_first(net, tcb, tcb->dupacks >= 3 ? REXMT_FAST : REXMT_SACK);
 	trace_cc(net, tcb, tcb->dupacks >= 3 ?
 		 "3 duplicate ACKs: fast retransmit, fast recovery" :
 		 "3 segments SACKed: fast retransmit, fast recovery");

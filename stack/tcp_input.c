@@ -200,6 +200,7 @@ static void syn_sent_input(struct net *net, struct tcb *tcb,
 	if (ack_ok) {
 		tcp_rtt_sample(net, tcb, seg->ack);
 		tcb->snd.una = seg->ack;
+		tcb->syn_acked = 1;
 	}
 	if (seq_gt(tcb->snd.una, tcb->iss)) {
 		/* Our SYN is acknowledged: "enter ESTABLISHED state, form an
@@ -390,40 +391,60 @@ static void take_acked(struct tcb *tcb, uint32_t ack)
 {
 	uint32_t acked = ack - tcb->snd.una;
 
-	if (tcb->snd.una == tcb->iss)
+	if (!tcb->syn_acked) {
 		acked--;		/* our SYN */
+		tcb->syn_acked = 1;
+	}
 	if (tcb->fin_sent && seq_gt(ack, tcb->fin_seq))
 		acked--;		/* our FIN */
 	rb_drop(&tcb->sndbuf, acked);
 }
 
 /* RFC 2018: read the SACK blocks of a duplicate ACK into sack_bytes (the
- * bytes above snd.una they cover) and sack_high.  Only blocks inside what
- * we have sent and not had acknowledged count (a block elsewhere is a lie
- * or a stale report: ignored).  Returns 1 if a block reaches beyond
- * anything SACKed before: news, RFC 6675 section 2's duplicate ACK. */
+ * bytes above snd.una they cover together) and sack_high.  Only blocks
+ * inside what we have sent and not had acknowledged count (a block
+ * elsewhere is a lie or a stale report: ignored).  Blocks may overlap: a
+ * D-SACK (RFC 2883, Linux sends them) repeats bytes of the next block, and
+ * a hostile peer may repeat a block; each byte is counted once.  Returns 1
+ * if a block reaches beyond the highest SACKed so far: news, RFC 6675
+ * section 2's duplicate ACK.  (A block that fills a gap below sack_high
+ * is news too by that definition; we do not count it - without a
+ * scoreboard we cannot tell - which only errs towards waiting.) */
 static int read_sack(struct tcb *tcb, const struct tcp_seg *seg)
 {
-	int news = 0;
-	uint8_t i;
+	uint32_t b[TCP_MAX_SACK_BLOCKS][2], end = tcb->snd.una;
+	int news = 0, n = 0, i, j;
 
 	tcb->sack_bytes = 0;
 	if (!tcb->sack_ok)
 		return 0;
-	if (seq_lt(tcb->sack_high, tcb->snd.una) ||
-	    seq_gt(tcb->sack_high, tcb->snd_max))
-		tcb->sack_high = tcb->snd.una;	/* stale, or never set */
 	for (i = 0; i < seg->nsack; i++) {
 		uint32_t left = seg->sack[i][0], right = seg->sack[i][1];
 
 		if (!seq_lt(left, right) || !seq_gt(left, tcb->snd.una) ||
 		    seq_gt(right, tcb->snd_max))
 			continue;
-		tcb->sack_bytes += right - left;
-		if (seq_gt(right, tcb->sack_high)) {
-			tcb->sack_high = right;
-			news = 1;
+		/* Insertion sort by left edge: at most four blocks. */
+		for (j = n; j > 0 && seq_lt(left, b[j - 1][0]); j--) {
+			b[j][0] = b[j - 1][0];
+			b[j][1] = b[j - 1][1];
 		}
+		b[j][0] = left;
+		b[j][1] = right;
+		n++;
+	}
+	/* The union of the sorted blocks: what lies beyond `end` is new. */
+	for (i = 0; i < n; i++) {
+		uint32_t from = seq_gt(b[i][0], end) ? b[i][0] : end;
+
+		if (seq_gt(b[i][1], from)) {
+			tcb->sack_bytes += b[i][1] - from;
+			end = b[i][1];
+		}
+	}
+	if (n && seq_gt(end, tcb->sack_high)) {
+		tcb->sack_high = end;
+		news = 1;
 	}
 	return news;
 }
@@ -492,6 +513,8 @@ static int check_ack(struct net *net, struct tcb *tcb,
 		tcb->snd.una = seg->ack;
 		if (seq_lt(tcb->snd.nxt, tcb->snd.una))
 			tcb->snd.nxt = tcb->snd.una;
+		if (seq_lt(tcb->sack_high, tcb->snd.una))
+			tcb->sack_high = tcb->snd.una;	/* SACKed is above snd.una */
 		tcb->retries = 0;
 		/* RFC 6298 5.2 and 5.3: all acknowledged, stop the timer;
 		 * otherwise restart it for the rest. */

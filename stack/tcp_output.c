@@ -220,11 +220,13 @@ void tcp_retransmit_first(struct net *net, struct tcb *tcb,
 {
 	static const char *const cause[] = {
 		[REXMT_FAST] = "fast retransmit, 3 duplicate ACKs (RFC 5681)",
+		[REXMT_SACK] = "fast retransmit, 3 segments SACKed above it (RFC 6675)",
 		[REXMT_PARTIAL_ACK] = "NewReno partial ACK (RFC 6582)",
 		[REXMT_LOST] = "lost retransmission: 3 segments sent after it were SACKed (RFC 8985 6.2)",
 	};
 	static const char *const label[] = {
 		[REXMT_FAST] = "fast",
+		[REXMT_SACK] = "fast, SACK",
 		[REXMT_PARTIAL_ACK] = "partial ACK",
 		[REXMT_LOST] = "lost retransmission",
 	};
@@ -280,7 +282,7 @@ void tcp_output(struct net *net, struct tcb *tcb)
 	/* A CLOSE in SYN-RECEIVED (RFC 9293 3.10.4) leaves FIN-WAIT-1 with
 	 * our SYN still unacknowledged: going back after a timeout, the
 	 * SYN,ACK goes again first, then the FIN after it at ISS+1. */
-	if (tcb->snd.una == tcb->iss && tcb->snd.nxt == tcb->iss)
+	if (!tcb->syn_acked && tcb->snd.nxt == tcb->iss)
 		tcp_send_syn(net, tcb);
 	while (may_send_data(tcb)) {
 		/* Bytes of the send buffer before snd.nxt were sent already. */

@@ -87,7 +87,7 @@ static void rexmt_timeout(struct net *net, struct tcb *tcb)
 	char name[48];
 	/* Our SYN is unacknowledged: SYN-SENT, SYN-RECEIVED, or FIN-WAIT-1
 	 * after a CLOSE in SYN-RECEIVED.  The SYN goes again, from iss. */
-	int syn = tcb->snd.una == tcb->iss;
+	int syn = !tcb->syn_acked;
 	int limit = syn ? TCP_SYN_RETRIES : TCP_MAX_RETRIES;
 
 	tcb->rexmt_at = 0;

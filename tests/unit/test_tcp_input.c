@@ -617,6 +617,8 @@ static void test_rst_cancels_delayed_ack(void **state)
 	assert_true(t->tcb->delack_at != 0);
 	send_seg(t, .flags = TCP_RST, .seq = 11);
 	expect_state(t, TCP_CLOSED);
+	/* The fixture holds the block as a socket would (user = 1), so it
+	 * outlives the reset and its error can be read. */
 	assert_int_equal(t->tcb->error, ECONNRESET);
 	advance(t, 1000);
 	expect_nothing(t);

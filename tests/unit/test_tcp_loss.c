@@ -726,11 +726,60 @@ static void test_sack_lost_retransmission_resent(void **state)
 		if (right == 501)
 			assert_int_equal(t->tcb->rexmt_mark - t->iss, 801);
 	}
-	/* SACKed up to 1101 = 801 + 3 segments: resent again, no timeout. */
+	/* SACKed up to 1101 = 801 + 3 segments: resent again, no timeout.
+	 * A lost retransmission is a second sign of congestion (RFC 5681
+	 * 4.3): ssthresh halved again, 350 / 2 but at least 2*SMSS. */
 	assert_int_equal(resent, 2);
 	assert_int_equal(t->net.stats.tcp_retransmits, 2);
 	assert_int_equal(t->tcb->in_recovery, 1);
 	assert_int_equal(since(t, t0), 0);
+	assert_int_equal(t->tcb->ssthresh, 200);
+	assert_int_equal(t->tcb->cwnd, 200);
+	/* The same report again is no news: no third resend. */
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101,
+		 .nsack = 1, .sack = { { 201, 1101 } });
+	while ((s = next_seg(t)) != NULL)
+		if (s->seq - t->iss == 101)
+			resent++;
+	assert_int_equal(resent, 2);
+}
+
+/* Overlapping blocks count once.  Linux starts its SACK option with a
+ * D-SACK (RFC 2883) when data arrives twice: {301,401} repeats part of
+ * the next block {201,401}.  Added up they would say 300 bytes, three
+ * segments above the hole, and set off fast retransmit on the first
+ * duplicate ACK; their union is 200.  A block repeated is counted once
+ * too, and an ACK that only repeats what was SACKed, with a new window,
+ * is a window update, not a duplicate. */
+static void test_sack_overlapping_blocks_count_once(void **state)
+{
+	struct tcp_test *t = *state;
+	uint8_t data[800];
+
+	sack_on(t);
+	pattern(data, sizeof data, 11);
+	app_send(t, data, sizeof data);
+	while (next_seg(t))
+		;
+	advance(t, 10);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101);
+	while (next_seg(t))
+		;
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101, .nsack = 2,
+		 .sack = { { 301, 401 }, { 201, 401 } });
+	assert_int_equal(t->tcb->sack_bytes, 200);
+	assert_int_equal(t->tcb->dupacks, 1);
+	assert_int_equal(t->tcb->in_recovery, 0);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101, .nsack = 3,
+		 .sack = { { 201, 401 }, { 201, 401 }, { 201, 401 } });
+	assert_int_equal(t->tcb->sack_bytes, 200);
+	assert_int_equal(t->tcb->dupacks, 2);	/* same window: RFC 5681 */
+	assert_int_equal(t->tcb->in_recovery, 0);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101, .wnd = 40000,
+		 .nsack = 1, .sack = { { 201, 401 } });
+	assert_int_equal(t->tcb->dupacks, 2);	/* no news, new window */
+	assert_int_equal(t->tcb->in_recovery, 0);
+	assert_int_equal(t->net.stats.tcp_retransmits, 0);
 }
 
 /* A FIN at RCV.NXT while data beyond it is held out of order: the peer
@@ -1256,6 +1305,7 @@ int main(void)
 		TCP_TEST(test_growing_window_without_sack_not_dup_acks, established_mss100),
 		TCP_TEST(test_sack_fast_retransmit_despite_lost_dup_ack, established_mss100),
 		TCP_TEST(test_sack_lost_retransmission_resent, established_mss100),
+		TCP_TEST(test_sack_overlapping_blocks_count_once, established_mss100),
 		TCP_TEST(test_fin_drops_data_held_beyond_it, established),
 		TCP_TEST(test_receive_window_closes_and_reopens, stack),
 		TCP_TEST(test_lost_window_update_recovered_by_probe, stack),

@@ -157,6 +157,30 @@ static void test_data_retransmitted_at_rto(void **state)
 	expect_state(t, TCP_ESTABLISHED);
 }
 
+/* After 2^32 - 1 bytes acknowledged, snd.una comes round to iss again.
+ * That must not pass for an unacknowledged SYN: a timeout then resends
+ * the data (with ACK, without SYN), and an ACK of it takes all 100 bytes
+ * from the send buffer.  (The 4 GiB are skipped: iss is moved to
+ * snd.una, which is where they would leave it.) */
+static void test_rto_when_snd_una_wraps_to_iss(void **state)
+{
+	struct tcp_test *t = *state;
+	uint8_t data[100];
+
+	t->tcb->iss = t->tcb->snd.una;
+	memset(data, 'w', sizeof data);
+	assert_int_equal(tcp_user_send(user(t), t->tcb, data, sizeof data), 100);
+	expect_seg(t, TCP_ACK | TCP_PSH, 1, 1, 100);
+	advance(t, TCP_RTO_MIN_MS);
+	expect_seg(t, TCP_ACK, 1, 1, 100);
+	expect_payload(t, data, 100);
+	expect_nothing(t);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101);
+	assert_int_equal(t->tcb->sndbuf.len, 0);
+	assert_int_equal(t->tcb->rexmt_at, 0);
+	expect_nothing(t);
+}
+
 /* At a timeout only the earliest unacknowledged segment goes again (RFC
  * 6298 5.4; RFC 5681 3.1: the loss window is one segment). */
 static void test_rto_resends_earliest_segment(void **state)
@@ -347,6 +371,7 @@ int main(void)
 		TCP_TEST(test_first_rtt_sample, established),
 		TCP_TEST(test_rto_from_measured_rtt, stack),
 		TCP_TEST(test_data_retransmitted_at_rto, established),
+		TCP_TEST(test_rto_when_snd_una_wraps_to_iss, established),
 		TCP_TEST(test_rto_resends_earliest_segment, stack),
 		TCP_TEST(test_karn_no_sample_after_retransmission, established),
 		TCP_TEST(test_data_gives_up_after_max_retries, established),
