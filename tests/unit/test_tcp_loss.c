@@ -593,6 +593,23 @@ static void sack_on(struct tcp_test *t)
 	t->tcb->sack_ok = 1;
 }
 
+/* With SACK on, send n bytes of pattern `seed` (MSS 100); 101 is to be
+ * lost.  The ACK of 1..100 comes 10 ms later; what it lets out is sent
+ * and drained too.  The duplicates are the test's. */
+static void sack_send_lose_101(struct tcp_test *t, uint8_t *data, size_t n,
+			       uint8_t seed)
+{
+	sack_on(t);
+	pattern(data, n, seed);
+	app_send(t, data, n);
+	while (next_seg(t))
+		;
+	advance(t, 10);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101);
+	while (next_seg(t))
+		;
+}
+
 /* Send 800 bytes (MSS 100, IW 4), 101 lost; the ACK of 1..100 lets 401
  * and 501 out.  The duplicate ACKs then come as Linux sends them: each
  * SACKs what arrived, and each offers a bigger window than the last (its
@@ -667,15 +684,7 @@ static void test_sack_fast_retransmit_despite_lost_dup_ack(void **state)
 	struct tcp_test *t = *state;
 	uint8_t data[800];
 
-	sack_on(t);
-	pattern(data, sizeof data, 5);
-	app_send(t, data, sizeof data);
-	while (next_seg(t))
-		;
-	advance(t, 10);
-	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101);
-	expect_seg(t, TCP_ACK, 401, 1, 100);
-	expect_seg(t, TCP_ACK, 501, 1, 100);
+	sack_send_lose_101(t, data, sizeof data, 5);
 	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101,
 		 .nsack = 1, .sack = { { 201, 301 } });
 	expect_seg(t, TCP_ACK, 601, 1, 100);
@@ -702,16 +711,8 @@ static void test_sack_lost_retransmission_resent(void **state)
 	int resent = 0;
 	uint64_t t0;
 
-	sack_on(t);
-	pattern(data, sizeof data, 9);
-	app_send(t, data, sizeof data);
-	while (next_seg(t))
-		;
-	advance(t, 10);
+	sack_send_lose_101(t, data, sizeof data, 9);
 	t0 = t->now;
-	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101);
-	while (next_seg(t))
-		;
 	/* Duplicates SACKing 201.. up to `right`, 100 bytes more each. */
 	for (right = 301; right <= 1101; right += 100) {
 		send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101,
@@ -756,15 +757,7 @@ static void test_sack_overlapping_blocks_count_once(void **state)
 	struct tcp_test *t = *state;
 	uint8_t data[800];
 
-	sack_on(t);
-	pattern(data, sizeof data, 11);
-	app_send(t, data, sizeof data);
-	while (next_seg(t))
-		;
-	advance(t, 10);
-	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101);
-	while (next_seg(t))
-		;
+	sack_send_lose_101(t, data, sizeof data, 11);
 	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101, .nsack = 2,
 		 .sack = { { 301, 401 }, { 201, 401 } });
 	assert_int_equal(t->tcb->sack_bytes, 200);
