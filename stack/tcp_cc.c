@@ -128,6 +128,7 @@ void tcp_cc_dup_ack(struct net *net, struct tcb *tcb)
 					tcb->ssthresh / 2 : 2 * mss;
 			tcb->cwnd = tcb->ssthresh;
 			tcb->recover = tcb->snd_max;
+			tcb->rexmt_mark = tcb->snd_max;	/* once per resend */
 			trace_cc(net, tcb, "retransmission lost: halved again");
 			tcp_retransmit_first(net, tcb, REXMT_LOST);
 		}
