@@ -18,6 +18,8 @@
 #include "tcp.h"
 
 #define CWND_MAX (16u << 20)	/* keeps the arithmetic far from overflow */
+#define DUPTHRESH 3		/* RFC 5681 3.2 and RFC 6675 2: duplicates
+				 * (or segments SACKed) that mean a loss */
 
 static uint32_t flight_size(const struct tcb *tcb)
 {
@@ -109,6 +111,7 @@ void tcp_cc_new_ack(struct net *net, struct tcb *tcb, uint32_t ack,
 void tcp_cc_dup_ack(struct net *net, struct tcb *tcb)
 {
 	uint32_t mss = tcb->snd_mss;
+	int by_sack;
 
 	if (tcb->in_recovery) {
 		/* RFC 5681 3.2 step 4: each further duplicate means a segment
@@ -123,12 +126,11 @@ void tcp_cc_dup_ack(struct net *net, struct tcb *tcb)
 		 * again (not to half of FlightSize, which recovery let
 		 * grow), then resend it. */
 		if (tcb->sack_ok &&
-		    seq_geq(tcb->sack_high, tcb->rexmt_mark + 3 * mss)) {
+		    seq_geq(tcb->sack_high, tcb->rexmt_mark + DUPTHRESH * mss)) {
 			tcb->ssthresh = tcb->ssthresh / 2 > 2 * mss ?
 					tcb->ssthresh / 2 : 2 * mss;
 			tcb->cwnd = tcb->ssthresh;
 			tcb->recover = tcb->snd_max;
-			tcb->rexmt_mark = tcb->snd_max;	/* once per resend */
 			trace_cc(net, tcb, "retransmission lost: halved again");
 			tcp_retransmit_first(net, tcb, REXMT_LOST);
 		}
@@ -139,8 +141,9 @@ void tcp_cc_dup_ack(struct net *net, struct tcb *tcb)
 	/* Three duplicates; or, with SACK, RFC 6675 section 4's IsLost():
 	 * more than (DupThresh - 1) * SMSS bytes SACKed above snd.una, even
 	 * if some of the ACKs that told us were lost on the way. */
-	if (tcb->dupacks != 3 &&
-	    !(tcb->dupacks < 3 && tcb->sack_bytes > 2 * mss))
+	by_sack = tcb->dupacks < DUPTHRESH &&
+		  tcb->sack_bytes > (DUPTHRESH - 1) * mss;
+	if (tcb->dupacks != DUPTHRESH && !by_sack)
 		return;
 	/* RFC 6582 3.2 step 2: enter fast retransmit only if this loss is
 	 * beyond the last recovery (avoids a second halving for one event). */
@@ -152,10 +155,10 @@ void tcp_cc_dup_ack(struct net *net, struct tcb *tcb)
 	/* Step 3: cwnd = ssthresh + 3*SMSS, the three segments that left. */
 	tcb->cwnd = tcb->ssthresh + 3 * mss;
 	net->stats.tcp_fast_retransmits++;
-	tcp_retransmit_first(net, tcb, tcb->dupacks >= 3 ? REXMT_FAST : REXMT_SACK);
-	trace_cc(net, tcb, tcb->dupacks >= 3 ?
-		 "3 duplicate ACKs: fast retransmit, fast recovery" :
-		 "3 segments SACKed: fast retransmit, fast recovery");
+	tcp_retransmit_first(net, tcb, by_sack ? REXMT_SACK : REXMT_FAST);
+	trace_cc(net, tcb, by_sack ?
+		 "3 segments SACKed: fast retransmit, fast recovery" :
+		 "3 duplicate ACKs: fast retransmit, fast recovery");
 }
 
 /* The retransmission timer fired (RFC 5681 3.1 eq. (4) and "loss window"). */

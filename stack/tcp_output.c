@@ -235,6 +235,7 @@ void tcp_retransmit_first(struct net *net, struct tcb *tcb,
 	uint8_t flags = TCP_ACK;
 	char name[48];
 
+	tcb->rexmt_mark = tcb->snd_max;	/* even if nothing can go now */
 	if (outstanding == 0)
 		return;
 	if (n > tcb->snd_mss)
@@ -246,7 +247,6 @@ void tcp_retransmit_first(struct net *net, struct tcb *tcb,
 	if (n == 0 && !(flags & TCP_FIN))
 		return;
 	tcb->rtt.timed_at = 0;	/* Karn: a retransmission is never timed */
-	tcb->rexmt_mark = tcb->snd_max;
 	tcb->rexmt_cause = cause[why];
 	send_segment(net, tcb, tcb->snd.una, flags, 0, n, NULL);
 	tcb->rexmt_cause = NULL;
