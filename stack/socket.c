@@ -128,7 +128,7 @@ static void apply_options(struct runtime *rt, struct tt_sock *so, struct tcb *tc
 	uint32_t snd = so->sndbuf ? so->sndbuf : rt->net.tcp->sndbuf_size;
 	uint32_t rcv = so->rcvbuf ? so->rcvbuf : rt->net.tcp->rcvbuf_size;
 
-	if (snd != tcb->sndbuf.cap || rcv != tcb->rcvbuf.cap)
+	if (snd != tcb->sndbuf.cap || rcv != tcb_rcvbuf_size(tcb))
 		tcb_set_buffers(tcb, snd, rcv);
 	tcb->nodelay = (uint8_t)so->nodelay;
 }

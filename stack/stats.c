@@ -44,6 +44,12 @@ void stats_print(const struct stats *st, FILE *out, const char *prefix)
 		fprintf(out, "%stcp segments retransmitted    %llu (%llu by fast retransmit)\n",
 			prefix, (unsigned long long)st->tcp_retransmits,
 			(unsigned long long)st->tcp_fast_retransmits);
+	if (st->tcp_zero_windows)
+		fprintf(out, "%stcp zero windows from peer    %llu\n", prefix,
+			(unsigned long long)st->tcp_zero_windows);
+	if (st->tcp_send_failed)
+		fprintf(out, "%stcp segments not sent (error) %llu\n", prefix,
+			(unsigned long long)st->tcp_send_failed);
 	if (st->tcp_window_probes)
 		fprintf(out, "%stcp zero-window probes sent   %llu\n", prefix,
 			(unsigned long long)st->tcp_window_probes);

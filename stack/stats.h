@@ -69,10 +69,12 @@ struct stats {
 	uint64_t tcp_rst_sent;
 	uint64_t tcp_ooo_queued;	/* out-of-order segments held for later */
 	uint64_t tcp_retransmits;	/* segments sent again (timeout or fast) */
+	uint64_t tcp_send_failed;	/* segments the device or IP refused */
 	uint64_t tcp_fast_retransmits;
 	uint64_t tcp_challenge_acks;
 	uint64_t tcp_challenge_acks_limited;
 	uint64_t tcp_window_probes;
+	uint64_t tcp_zero_windows;	/* times the peer shut its window */
 };
 
 const char *drop_name(enum drop_reason reason);

@@ -55,14 +55,17 @@ const char *tcp_state_name(enum tcp_state s);
 #define TCP_RTO_INITIAL_MS  1000	/* RFC 6298 2.1 */
 #define TCP_RTO_MIN_MS      1000	/* RFC 6298 2.4 */
 #define TCP_RTO_MAX_MS      60000	/* RFC 6298 2.5 */
+#define TCP_RTO_AFTER_SYN_LOSS_MS 3000	/* RFC 6298 5.7 */
 #define TCP_MAX_RETRIES     8		/* then the connection times out (ETIMEDOUT) */
 #define TCP_SYN_RETRIES     5		/* RFC 1122 4.2.3.5: at least 3 minutes for R2 on SYN; lab: ~1 min */
 
-/* The RTT estimator of RFC 6298, in milliseconds. */
+/* The RTT estimator of RFC 6298.  Samples are whole milliseconds; the
+ * averages are kept in microseconds, or a 1/8 step would round away (an
+ * SRTT of 10 ms would never move for samples of 17). */
 struct rtt {
-	uint32_t srtt;		/* smoothed round-trip time; 0: no sample yet */
-	uint32_t rttvar;	/* round-trip time variation */
-	uint32_t rto;		/* retransmission timeout */
+	uint32_t srtt_us;	/* smoothed round-trip time; 0: no sample yet */
+	uint32_t rttvar_us;	/* round-trip time variation */
+	uint32_t rto;		/* retransmission timeout, ms */
 	uint32_t timed_seq;	/* the segment being timed ends here ... */
 	uint64_t timed_at;	/* ... and was sent at this time; 0: none timed */
 };
@@ -104,9 +107,13 @@ struct tcb {
 	uint8_t fin_queued;	/* the user closed: send FIN after the data */
 	uint8_t fin_sent;	/* our FIN went out (at fin_seq) at least once */
 	uint32_t fin_seq;	/* sequence number of our FIN */
+	uint64_t data_sent_at;	/* when data last went out (ms; 0: never) */
 
 	/* Implementation: receiving */
 	struct ringbuf rcvbuf;	/* in-order bytes the user has not read */
+	uint32_t rcv_reserve;	/* bytes of rcvbuf beyond the size the user
+				 * set, for a scaled window that must not
+				 * shrink (tcp_window_to_advertise) */
 	uint32_t rcv_adv;	/* rcv.nxt + rcv.wnd as last advertised */
 	uint8_t fin_received;	/* the peer's FIN arrived: end of stream */
 	uint8_t ack_now;	/* an ACK is owed: send one before returning */
@@ -121,7 +128,9 @@ struct tcb {
 	struct rtt rtt;
 	uint8_t retries;	/* consecutive timeouts without progress */
 	uint8_t probing;	/* rexmt_at is the zero-window probe (persist) */
-	const char *rexmt_cause;	/* why the next resend happens (for captures) */
+	const char *rexmt_cause;	/* why segments go again (for captures): set
+				 * when going back, cleared once snd.nxt is
+				 * back at snd_max */
 
 	/* Congestion control (RFC 5681, NewReno RFC 6582); tcp_cc.c */
 	uint32_t cwnd;		/* congestion window: bytes in flight allowed */
@@ -143,6 +152,9 @@ struct tcb {
 	uint8_t ws_peer;	/* the peer's SYN carried a window scale */
 	uint8_t sack_ok;	/* both SYNs said SACK-permitted (RFC 2018) */
 	uint32_t last_ooo_seq;	/* the latest out-of-order piece: first SACK block */
+	uint32_t sack_sent[TCP_MAX_SACK_BLOCKS][2];	/* the blocks our last
+				 * SACK reported, first first (RFC 2018 4) */
+	uint8_t nsack_sent;
 	uint8_t nodelay;	/* TCP_NODELAY: Nagle's algorithm off */
 
 	/* Life of the block */
@@ -224,12 +236,17 @@ void tcp_retransmit_first(struct net *net, struct tcb *tcb,
 			  enum tcp_rexmt_why why);
 /* Give a block buffers of these sizes (only while they are empty). */
 int tcb_set_buffers(struct tcb *tcb, uint32_t snd, uint32_t rcv);
+/* The receive buffer's size as set (SO_RCVBUF), without the reserve. */
+static inline uint32_t tcb_rcvbuf_size(const struct tcb *tcb)
+{
+	return (uint32_t)tcb->rcvbuf.cap - tcb->rcv_reserve;
+}
 
 /* --- the out-of-order queue (tcp_reass.c) --- */
 int tcp_reass_insert(struct tcb *tcb, uint32_t seq, const uint8_t *data,
 		     uint32_t len, int fin);
 int tcp_reass_deliver(struct tcb *tcb);
-int tcp_reass_sack_blocks(const struct tcb *tcb, uint32_t blocks[][2], int max);
+int tcp_reass_sack_blocks(struct tcb *tcb, uint32_t blocks[][2], int max);
 void tcp_reass_free(struct tcb *tcb);
 
 /* --- congestion control (tcp_cc.c) --- */
@@ -238,6 +255,7 @@ void tcp_cc_new_ack(struct net *net, struct tcb *tcb, uint32_t ack,
 		    uint32_t acked);
 void tcp_cc_dup_ack(struct net *net, struct tcb *tcb);
 void tcp_cc_timeout(struct net *net, struct tcb *tcb);
+void tcp_cc_idle_restart(struct net *net, struct tcb *tcb);
 
 /* --- timers (tcp_timer.c) --- */
 void tcp_rtt_sample(struct net *net, struct tcb *tcb, uint32_t ack);

@@ -42,9 +42,8 @@ static void trace_cc(struct net *net, struct tcb *tcb, const char *what)
 		 tcb->cwnd, tcb->ssthresh);
 }
 
-/* RFC 5681 3.1: the initial window, IW = min(4*SMSS, max(2*SMSS, 4380)),
- * and ssthresh "arbitrarily high". */
-void tcp_cc_init(struct tcb *tcb)
+/* RFC 5681 3.1: the initial window, IW = min(4*SMSS, max(2*SMSS, 4380)). */
+static uint32_t initial_window(const struct tcb *tcb)
 {
 	uint32_t mss = tcb->snd_mss, iw = 4380;
 
@@ -52,7 +51,13 @@ void tcp_cc_init(struct tcb *tcb)
 		iw = 2 * mss;
 	if (iw > 4 * mss)
 		iw = 4 * mss;
-	tcb->cwnd = iw;
+	return iw;
+}
+
+/* cwnd starts at IW, and ssthresh "arbitrarily high". */
+void tcp_cc_init(struct tcb *tcb)
+{
+	tcb->cwnd = initial_window(tcb);
 	tcb->ssthresh = CWND_MAX;
 	tcb->recover = tcb->iss;
 	tcb->dupacks = 0;
@@ -67,6 +72,12 @@ void tcp_cc_new_ack(struct net *net, struct tcb *tcb, uint32_t ack,
 	uint32_t mss = tcb->snd_mss;
 
 	tcb->dupacks = 0;
+	/* recover compares with snd.una modulo 2^32 (RFC 6582 3.2 step 2):
+	 * once snd.una is past it, keep it just behind, or 2^31 bytes
+	 * later the comparison would turn around and keep fast retransmit
+	 * off for the next 2 GiB. */
+	if (!tcb->in_recovery && seq_gt(ack - 1, tcb->recover))
+		tcb->recover = ack - 1;
 	if (tcb->in_recovery) {
 		if (seq_geq(ack, tcb->recover)) {
 			/* RFC 6582 3.2 step 3, a full acknowledgment: leave
@@ -147,7 +158,7 @@ void tcp_cc_dup_ack(struct net *net, struct tcb *tcb)
 		return;
 	/* RFC 6582 3.2 step 2: enter fast retransmit only if this loss is
 	 * beyond the last recovery (avoids a second halving for one event). */
-	if (!seq_gt(tcb->snd.una, tcb->recover) && tcb->recover != tcb->iss)
+	if (!seq_gt(tcb->snd.una, tcb->recover))
 		return;
 	tcb->ssthresh = half_flight(tcb);
 	tcb->recover = tcb->snd_max;
@@ -171,4 +182,18 @@ void tcp_cc_timeout(struct net *net, struct tcb *tcb)
 	tcb->in_recovery = 0;
 	tcb->recover = tcb->snd_max;	/* RFC 6582 section 4 */
 	trace_cc(net, tcb, "timeout: slow start again");
+}
+
+/* RFC 5681 4.1, restarting idle connections: after more than one RTO
+ * without sending data, the ACK clock has stopped and cwnd says nothing
+ * about the network any more; start again from at most the restart
+ * window RW = min(IW, cwnd), so the next burst is not a whole old cwnd. */
+void tcp_cc_idle_restart(struct net *net, struct tcb *tcb)
+{
+	uint32_t rw = initial_window(tcb);
+
+	if (tcb->cwnd <= rw)
+		return;
+	tcb->cwnd = rw;
+	trace_cc(net, tcb, "idle for more than an RTO: restart window");
 }

@@ -31,12 +31,15 @@
 #include "tcp.h"
 
 /* Our SYN or SYN,ACK had to be sent again before the handshake completed.
- * RFC 6298 5.7: the RTO for data is then at least 3 s; RFC 5681 3.1: the
- * initial window is one segment. */
-static void syn_was_retransmitted(struct tcb *tcb)
+ * RFC 6298 5.7: "the RTO MUST be re-initialized to 3 seconds when data
+ * transmission begins" - 3 s, not the value the SYN's timeouts backed off
+ * to (Linux: TCP_TIMEOUT_FALLBACK), nor below our RTO floor.  RFC 5681
+ * 3.1: the initial window is one segment. */
+static void syn_was_retransmitted(struct net *net, struct tcb *tcb)
 {
-	if (tcb->rtt.rto < 3000)
-		tcb->rtt.rto = 3000;
+	tcb->rtt.rto = TCP_RTO_AFTER_SYN_LOSS_MS;
+	if (tcb->rtt.rto < net->tcp->rto_min_ms)
+		tcb->rtt.rto = net->tcp->rto_min_ms;
 	tcb->cwnd = tcb->snd_mss;
 }
 
@@ -117,7 +120,7 @@ static void listen_input(struct net *net, struct tcb *l,
 	if (t->snd_mss > TCP_DEFAULT_MSS)
 		t->snd_mss = TCP_DEFAULT_MSS;
 	/* A copy of the listener: its buffer sizes and options. */
-	tcb_set_buffers(t, (uint32_t)l->sndbuf.cap, (uint32_t)l->rcvbuf.cap);
+	tcb_set_buffers(t, (uint32_t)l->sndbuf.cap, tcb_rcvbuf_size(l));
 	t->nodelay = l->nodelay;
 	/* RFC 7323 2.2: scaling is on only if both SYNs carry the option;
 	 * we answer with ours only if the peer's SYN had one. */
@@ -209,7 +212,7 @@ static void syn_sent_input(struct net *net, struct tcb *tcb,
 		 * the peer sends it again.) */
 		tcb->rexmt_at = 0;
 		if (tcb->retries)
-			syn_was_retransmitted(tcb);
+			syn_was_retransmitted(net, tcb);
 		tcb->retries = 0;
 		tcp_set_state(net, tcb, TCP_ESTABLISHED, seg, NULL);
 		tcb->ack_now = 1;
@@ -475,7 +478,7 @@ static int check_ack(struct net *net, struct tcb *tcb,
 		tcb->snd.wl1 = seg->seq;
 		tcb->snd.wl2 = seg->ack;
 		if (tcb->retries)
-			syn_was_retransmitted(tcb);
+			syn_was_retransmitted(net, tcb);
 		tcp_set_state(net, tcb, TCP_ESTABLISHED, seg, NULL);
 		if (tcb->listener) {
 			/* Ready: to the listener's accept queue. */
@@ -546,6 +549,8 @@ static int check_ack(struct net *net, struct tcb *tcb,
 	if (seq_leq(tcb->snd.una, seg->ack) &&
 	    (seq_lt(tcb->snd.wl1, seg->seq) ||
 	     (tcb->snd.wl1 == seg->seq && seq_leq(tcb->snd.wl2, seg->ack)))) {
+		if (wnd == 0 && tcb->snd.wnd != 0)
+			net->stats.tcp_zero_windows++;	/* the peer shut it */
 		tcb->snd.wnd = wnd;
 		tcb->snd.wl1 = seg->seq;
 		tcb->snd.wl2 = seg->ack;

@@ -13,29 +13,50 @@
 #include "seq.h"
 #include "tcp.h"
 
-/* Build one segment from the connection's point of view and send it. */
-static void send_segment(struct net *net, struct tcb *tcb, uint32_t seq,
-			 uint8_t flags, size_t data_off, size_t len,
-			 const struct tcp_opts *opts)
+/* The options every ACK of a synchronized connection carries: SACK blocks
+ * while pieces wait beyond a hole (RFC 2018).  NULL when there are none. */
+static const struct tcp_opts *ack_options(struct tcb *tcb, struct tcp_opts *o)
+{
+	if (!tcb->sack_ok || !tcb->reass)
+		return NULL;
+	*o = (struct tcp_opts){ .wscale = -1 };
+	o->nsack = (uint8_t)tcp_reass_sack_blocks(tcb, o->sack, TCP_MAX_SACK_BLOCKS);
+	return o->nsack ? o : NULL;
+}
+
+/* RFC 9293 3.7.1 and RFC 6691: the peer's MSS counts data alone, as if
+ * the headers carried no options; a segment that carries options carries
+ * that many fewer bytes of data (Linux's tcp_current_mss), or it would not
+ * fit the MTU. */
+static uint32_t data_mss(const struct tcb *tcb, const struct tcp_opts *opts)
+{
+	uint32_t optlen = (uint32_t)tcp_opts_len(opts);
+
+	return tcb->snd_mss > optlen ? tcb->snd_mss - optlen : 1;
+}
+
+/* Build one segment from the connection's point of view and send it.
+ * `opts` NULL means "what any ACK carries" (ack_options).  Returns 0, or
+ * -errno when it could not go (counted, and said in the trace): the
+ * caller must not count it as sent. */
+static int send_segment(struct net *net, struct tcb *tcb, uint32_t seq,
+			uint8_t flags, size_t data_off, size_t len,
+			const struct tcp_opts *opts)
 {
 	uint8_t seg[TCP_HDR_MAX + DEVICE_MTU];
 	uint8_t data[DEVICE_MTU];
 	uint32_t ack = (flags & TCP_ACK) ? tcb->rcv.nxt : 0;
-	size_t n;
-
-	struct tcp_opts sack_opts;
+	struct tcp_opts own;
 	uint16_t wnd;
+	size_t n;
+	int err;
 
+	if (!opts && (flags & TCP_ACK) && !(flags & (TCP_SYN | TCP_RST)))
+		opts = ack_options(tcb, &own);
+	if (len > sizeof data)
+		len = sizeof data;
 	if (len)
 		len = rb_peek(&tcb->sndbuf, data_off, data, len);
-	/* While pieces wait beyond a hole, every ACK names them (RFC 2018). */
-	if (!opts && tcb->sack_ok && tcb->reass && (flags & TCP_ACK) &&
-	    !(flags & TCP_SYN)) {
-		sack_opts = (struct tcp_opts){ .wscale = -1 };
-		sack_opts.nsack = (uint8_t)tcp_reass_sack_blocks(tcb, sack_opts.sack,
-								 TCP_MAX_SACK_BLOCKS);
-		opts = &sack_opts;
-	}
 	wnd = tcp_window_to_advertise(tcb, flags & TCP_SYN);
 	/* The capture's comment: the connection as this segment leaves, and
 	 * why, if it is sent again. */
@@ -52,7 +73,7 @@ static void send_segment(struct net *net, struct tcb *tcb, uint32_t seq,
 		tcb_describe(&after, state, sizeof state);
 		snprintf(net->note_out, sizeof net->note_out, "%s%s%s%s", state,
 			 again ? "; retransmission: " : "",
-			 again ? (tcb->rexmt_cause ? tcb->rexmt_cause : "timeout") : "",
+			 again ? (tcb->rexmt_cause ? tcb->rexmt_cause : "sent again") : "",
 			 "");
 	} else {
 		snprintf(net->note_out, sizeof net->note_out, "RST: abort");
@@ -60,13 +81,25 @@ static void send_segment(struct net *net, struct tcb *tcb, uint32_t seq,
 	n = tcp_build(seg, tcb->local_addr, tcb->remote_addr, tcb->local_port,
 		      tcb->remote_port, seq, ack, flags,
 		      wnd, opts, len ? data : NULL, len);
-	ip_output(net, IP_PROTO_TCP, tcb->remote_addr, seg, n);
+	err = ip_output(net, IP_PROTO_TCP, tcb->remote_addr, seg, n);
+	if (err) {
+		char name[48];
+
+		/* Not sent: the caller leaves snd.nxt where it was, and the
+		 * retransmission timer sends it again. */
+		net->stats.tcp_send_failed++;
+		net->note_out[0] = '\0';
+		net_logf(net, "%s  segment seq=%u len=%zu not sent: error %d",
+			 tcb_name(tcb, name), seq - tcb->iss, len, -err);
+		return err;
+	}
 	if (flags & TCP_ACK) {
 		/* Any segment with ACK carries the ACK owed, delayed or not. */
 		tcb->ack_now = 0;
 		tcb->delack_at = 0;
 		tcb->segs_unacked = 0;
 	}
+	return 0;
 }
 
 /* The window field of a segment we send.  RFC 9293 3.8.6.2.2, receiver-side
@@ -76,9 +109,12 @@ static void send_segment(struct net *net, struct tcb *tcb, uint32_t seq,
  * the window shifted right by our scale - except on a SYN, never scaled. */
 uint16_t tcp_window_to_advertise(struct tcb *tcb, int syn)
 {
-	uint32_t space = (uint32_t)rb_space(&tcb->rcvbuf);
+	uint32_t room = (uint32_t)rb_space(&tcb->rcvbuf);
+	/* The buffer as the user sized it; the reserve is for rounding. */
+	uint32_t space = room > tcb->rcv_reserve ? room - tcb->rcv_reserve : 0;
 	uint32_t edge = tcb->rcv.nxt + space;
-	uint32_t step = (uint32_t)tcb->rcvbuf.cap / 2;
+	uint32_t step = tcb_rcvbuf_size(tcb) / 2;
+	uint32_t unit = 1u << tcb->rcv_wscale;
 	uint32_t field;
 
 	if (syn) {
@@ -95,13 +131,15 @@ uint16_t tcp_window_to_advertise(struct tcb *tcb, int syn)
 		edge = tcb->rcv_adv;
 	if (seq_geq(edge, tcb->rcv_adv + step) || seq_lt(tcb->rcv_adv, tcb->rcv.nxt))
 		tcb->rcv_adv = edge;
-	/* The field counts units of 2^rcv_wscale bytes: round up, so that
-	 * scaling never turns a small window into zero (a zero window with
-	 * a hole before held data would never fill), but never offer more
-	 * than the buffer can take. */
-	field = (tcb->rcv_adv - tcb->rcv.nxt + (1u << tcb->rcv_wscale) - 1) >> tcb->rcv_wscale;
-	if ((field << tcb->rcv_wscale) > space)
-		field = space >> tcb->rcv_wscale;
+	/* RFC 7323 2.4: the field counts units of 2^rcv_wscale bytes.
+	 * Round up, so that the right edge never moves back (and a small
+	 * window never becomes zero); the reserve holds what rounding up
+	 * offers beyond the buffer.  Only when even the reserve is used up
+	 * (a peer sending tiny segments into a closing window) does the
+	 * edge come back, by less than one unit. */
+	field = (tcb->rcv_adv - tcb->rcv.nxt + unit - 1) >> tcb->rcv_wscale;
+	if ((uint64_t)field << tcb->rcv_wscale > room)
+		field = room >> tcb->rcv_wscale;
 	if (field > 0xFFFF)
 		field = 0xFFFF;
 	/* What the peer may send is what the field says, after scaling. */
@@ -193,8 +231,8 @@ void tcp_send_rst(struct net *net, struct tcb *tcb)
 	if (tcb->state == TCP_CLOSED || tcb->state == TCP_LISTEN ||
 	    tcb->state == TCP_SYN_SENT)
 		return;		/* nobody to tell */
-	send_segment(net, tcb, tcb->snd.nxt, TCP_RST, 0, 0, NULL);
-	net->stats.tcp_rst_sent++;
+	if (send_segment(net, tcb, tcb->snd.nxt, TCP_RST, 0, 0, NULL) == 0)
+		net->stats.tcp_rst_sent++;
 }
 
 /* A segment shorter than the MSS: send it now, or wait for more?
@@ -231,25 +269,32 @@ void tcp_retransmit_first(struct net *net, struct tcb *tcb,
 		[REXMT_LOST] = "lost retransmission",
 	};
 	uint32_t outstanding = tcb->snd_max - tcb->snd.una;
-	uint32_t n = (uint32_t)tcb->sndbuf.len;
+	uint32_t n = (uint32_t)tcb->sndbuf.len, mss;
 	uint8_t flags = TCP_ACK;
+	struct tcp_opts o;
+	const struct tcp_opts *opts = ack_options(tcb, &o);
+	const char *going_back = tcb->rexmt_cause;
 	char name[48];
+	int err;
 
 	tcb->rexmt_mark = tcb->snd_max;	/* even if nothing can go now */
 	if (outstanding == 0)
 		return;
-	if (n > tcb->snd_mss)
-		n = tcb->snd_mss;
+	mss = data_mss(tcb, opts);
+	if (n > mss)
+		n = mss;
 	if (n > outstanding)
 		n = outstanding;
-	if (tcb->fin_sent && tcb->snd.una + n == tcb->fin_seq && n < tcb->snd_mss)
+	if (tcb->fin_sent && tcb->snd.una + n == tcb->fin_seq && n < mss)
 		flags |= TCP_FIN;
 	if (n == 0 && !(flags & TCP_FIN))
 		return;
 	tcb->rtt.timed_at = 0;	/* Karn: a retransmission is never timed */
 	tcb->rexmt_cause = cause[why];
-	send_segment(net, tcb, tcb->snd.una, flags, 0, n, NULL);
-	tcb->rexmt_cause = NULL;
+	err = send_segment(net, tcb, tcb->snd.una, flags, 0, n, opts);
+	tcb->rexmt_cause = going_back;
+	if (err)
+		return;		/* the timer is running: it resends */
 	net->stats.tcp_retransmits++;
 	net_logf(net, "%s  retransmit seq=%u len=%u (%s)", tcb_name(tcb, name),
 		 tcb->snd.una - tcb->iss, n, label[why]);
@@ -272,6 +317,10 @@ static int may_send_data(const struct tcb *tcb)
 
 void tcp_output(struct net *net, struct tcb *tcb)
 {
+	struct tcp_opts o;
+	const struct tcp_opts *opts;
+	uint32_t mss;
+
 	if (tcb->state == TCP_SYN_SENT || tcb->state == TCP_SYN_RECEIVED) {
 		if (tcb->snd.nxt == tcb->iss)	/* not sent, or going back */
 			tcp_send_syn(net, tcb);
@@ -284,6 +333,15 @@ void tcp_output(struct net *net, struct tcb *tcb)
 	 * SYN,ACK goes again first, then the FIN after it at ISS+1. */
 	if (!tcb->syn_acked && tcb->snd.nxt == tcb->iss)
 		tcp_send_syn(net, tcb);
+	/* Every data segment below carries the same options (the SACK
+	 * blocks, if any), so the same room for data. */
+	opts = ack_options(tcb, &o);
+	mss = data_mss(tcb, opts);
+	/* RFC 5681 4.1: nothing in flight, data to send, and none sent for
+	 * longer than the RTO: the restart window. */
+	if (tcb->snd_max == tcb->snd.una && tcb->sndbuf.len && tcb->data_sent_at &&
+	    net->now - tcb->data_sent_at > tcb->rtt.rto)
+		tcp_cc_idle_restart(net, tcb);
 	while (may_send_data(tcb)) {
 		/* Bytes of the send buffer before snd.nxt were sent already. */
 		uint32_t sent = tcb->snd.nxt - tcb->snd.una;
@@ -295,7 +353,7 @@ void tcp_output(struct net *net, struct tcb *tcb)
 		 * small window still produces the three that fast retransmit
 		 * needs. */
 		uint32_t lt = tcb->in_recovery ? 0 : tcb->dupacks > 2 ? 2 : tcb->dupacks;
-		uint32_t cwnd = tcb->cwnd + lt * tcb->snd_mss;
+		uint32_t cwnd = tcb->cwnd + lt * mss;
 		uint32_t limit = tcb->snd.wnd < cwnd ? tcb->snd.wnd : cwnd;
 		uint32_t edge = tcb->snd.una + limit;
 		uint32_t usable = seq_gt(edge, tcb->snd.nxt) ? edge - tcb->snd.nxt : 0;
@@ -305,13 +363,13 @@ void tcp_output(struct net *net, struct tcb *tcb)
 
 		if (n > usable)
 			n = usable;
-		if (n > tcb->snd_mss)
-			n = tcb->snd_mss;
+		if (n > mss)
+			n = mss;
 		/* The FIN follows the last byte of data, once (or again after
 		 * going back for a retransmission). */
 		fin = tcb->fin_queued && n == unsent &&
 		      (!tcb->fin_sent || seq_leq(tcb->snd.nxt + n, tcb->fin_seq));
-		if (n && n < tcb->snd_mss && !fin && !send_small_now(tcb, n, unsent))
+		if (n && n < mss && !fin && !send_small_now(tcb, n, unsent))
 			break;
 		if (n == 0 && !fin) {
 			/* RFC 9293 3.8.6.1: data waits on a zero window with
@@ -327,6 +385,12 @@ void tcp_output(struct net *net, struct tcb *tcb)
 			flags |= TCP_FIN;
 		if (n && n == unsent)
 			flags |= TCP_PSH;	/* the last of what the user wrote */
+		if (send_segment(net, tcb, tcb->snd.nxt, flags, sent, n, opts)) {
+			/* Not sent, so snd.nxt stays; the timer resends. */
+			if (!tcb->rexmt_at)
+				tcp_rexmt_arm(net, tcb);
+			break;
+		}
 		/* RFC 6298 3 and Karn: time one new segment at a time. */
 		if (tcb->rtt.timed_at == 0 && seq_geq(tcb->snd.nxt, tcb->snd_max)) {
 			tcb->rtt.timed_seq = tcb->snd.nxt + n + (uint32_t)fin;
@@ -334,7 +398,8 @@ void tcp_output(struct net *net, struct tcb *tcb)
 		}
 		if (seq_lt(tcb->snd.nxt, tcb->snd_max))
 			net->stats.tcp_retransmits++;
-		send_segment(net, tcb, tcb->snd.nxt, flags, sent, n, NULL);
+		if (n)
+			tcb->data_sent_at = net->now;
 		if (fin) {
 			tcb->fin_sent = 1;
 			tcb->fin_seq = tcb->snd.nxt + n;
@@ -349,6 +414,9 @@ void tcp_output(struct net *net, struct tcb *tcb)
 		if (fin)
 			break;
 	}
+	/* Caught up with what was sent before: no longer sending again. */
+	if (seq_geq(tcb->snd.nxt, tcb->snd_max))
+		tcb->rexmt_cause = NULL;
 	if (tcb->ack_now)
 		tcp_send_ack(net, tcb);
 }

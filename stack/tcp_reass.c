@@ -118,40 +118,62 @@ int tcp_reass_deliver(struct tcb *tcb)
 
 /* RFC 2018 section 4: the SACK blocks of an ACK tell the sender which
  * pieces beyond the hole we already hold, so it resends only what is
- * missing.  Adjacent pieces make one block; the block holding the most
- * recently arrived piece comes first, then the others in order.  Returns
- * how many blocks were written (at most `max`). */
-int tcp_reass_sack_blocks(const struct tcb *tcb, uint32_t blocks[][2], int max)
+ * missing.  Adjacent pieces make one block.  The order is the RFC's: the
+ * first block holds the piece that arrived last (the one this ACK
+ * answers); then the blocks reported most recently, so that a block is
+ * repeated in several ACKs and survives the loss of some; then the rest,
+ * in sequence order.  What is returned is remembered as "reported" for the
+ * next ACK.  Returns how many blocks were written (at most `max`). */
+#define SACK_SCAN 64		/* blocks looked at: the first 64 holes */
+int tcp_reass_sack_blocks(struct tcb *tcb, uint32_t blocks[][2], int max)
 {
 	const struct reass_seg *e = tcb->reass;
-	uint32_t b[64][2];
-	int n = 0, i, first = -1, out = 0;
+	uint32_t b[SACK_SCAN][2];
+	uint8_t used[SACK_SCAN] = { 0 };
+	int n = 0, i, k, out = 0;
 
-	while (e && n < 64) {
+	while (e && n < SACK_SCAN) {
 		uint32_t left = e->seq, right = e->seq + e->len;
 
 		for (e = e->next; e && e->seq == right; e = e->next)
 			right += e->len;
 		if (right == left)
 			continue;	/* a bare FIN holds no byte */
-		if (seq_in(tcb->last_ooo_seq, left, right))
-			first = n;
 		b[n][0] = left;
 		b[n][1] = right;
 		n++;
 	}
-	if (first >= 0 && out < max) {
-		blocks[out][0] = b[first][0];
-		blocks[out][1] = b[first][1];
-		out++;
+	if (max > TCP_MAX_SACK_BLOCKS)
+		max = TCP_MAX_SACK_BLOCKS;
+	/* Pass 0: the newest piece.  Pass 1..: the blocks reported before,
+	 * newest first (a reported block may have grown since, or been
+	 * delivered).  Last pass: whatever is left. */
+	for (k = -1; k <= tcb->nsack_sent && out < max; k++) {
+		for (i = 0; i < n && out < max; i++) {
+			int pick;
+
+			if (used[i])
+				continue;
+			if (k == -1)
+				pick = seq_in(tcb->last_ooo_seq, b[i][0], b[i][1]);
+			else if (k < tcb->nsack_sent)
+				pick = seq_lt(b[i][0], tcb->sack_sent[k][1]) &&
+				       seq_gt(b[i][1], tcb->sack_sent[k][0]);
+			else
+				pick = 1;
+			if (!pick)
+				continue;
+			used[i] = 1;
+			blocks[out][0] = b[i][0];
+			blocks[out][1] = b[i][1];
+			out++;
+		}
 	}
-	for (i = 0; i < n && out < max; i++) {
-		if (i == first)
-			continue;
-		blocks[out][0] = b[i][0];
-		blocks[out][1] = b[i][1];
-		out++;
+	for (i = 0; i < out; i++) {
+		tcb->sack_sent[i][0] = blocks[i][0];
+		tcb->sack_sent[i][1] = blocks[i][1];
 	}
+	tcb->nsack_sent = (uint8_t)out;
 	return out;
 }
 

@@ -84,17 +84,29 @@ struct tcb *tcb_new(struct net *net, enum tcp_state state)
 }
 
 /* RFC 7323 2.3: our shift is the smallest that fits the receive buffer
- * into the 16-bit window field (at most 14). */
+ * into the 16-bit window field (at most 14).
+ *
+ * The reserve: a scaled window is stated in units of 2^shift bytes, so
+ * keeping its right edge still while RCV.NXT moves (RFC 7323 2.4, and
+ * appendix F) rounds up, offering up to 2^shift - 1 bytes more than the
+ * buffer holds each time.  The ring keeps room for 256 such roundings,
+ * at most a quarter of the buffer, beyond the size the user asked for. */
 int tcb_set_buffers(struct tcb *tcb, uint32_t snd, uint32_t rcv)
 {
 	struct ringbuf s, r;
 	uint8_t shift = 0;
+	uint32_t reserve;
 
 	if (tcb->sndbuf.len || tcb->rcvbuf.len)
 		return -1;
+	while (shift < 14 && (rcv >> shift) > 0xFFFF)
+		shift++;
+	reserve = ((1u << shift) - 1) * 256;
+	if (reserve > rcv / 4)
+		reserve = rcv / 4;
 	if (rb_init(&s, snd) < 0)
 		return -1;
-	if (rb_init(&r, rcv) < 0) {
+	if (rb_init(&r, (size_t)rcv + reserve) < 0) {
 		rb_free(&s);
 		return -1;
 	}
@@ -102,8 +114,7 @@ int tcb_set_buffers(struct tcb *tcb, uint32_t snd, uint32_t rcv)
 	rb_free(&tcb->rcvbuf);
 	tcb->sndbuf = s;
 	tcb->rcvbuf = r;
-	while (shift < 14 && (rcv >> shift) > 0xFFFF)
-		shift++;
+	tcb->rcv_reserve = reserve;
 	tcb->rcv_wscale = shift;
 	tcb->rcv.wnd = rcv;
 	return 0;

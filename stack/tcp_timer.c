@@ -45,29 +45,33 @@ static uint32_t clamp_rto(const struct net *net, uint32_t rto)
 void tcp_rtt_sample(struct net *net, struct tcb *tcb, uint32_t ack)
 {
 	struct rtt *r = &tcb->rtt;
-	uint32_t sample, delta;
+	uint32_t sample, delta, var;
 
 	if (r->timed_at == 0 || seq_lt(ack, r->timed_seq))
 		return;
-	sample = (uint32_t)(net->now - r->timed_at);
+	sample = (uint32_t)(net->now - r->timed_at) * 1000;	/* us */
 	r->timed_at = 0;
-	if (r->srtt == 0) {
+	if (sample > 60000000)
+		sample = 60000000;	/* a minute: far beyond any RTO */
+	if (r->srtt_us == 0) {
 		/* RFC 6298 2.2: the first measurement R:
 		 *   SRTT <- R, RTTVAR <- R/2, RTO <- SRTT + max(G, K*RTTVAR) */
-		r->srtt = sample ? sample : 1;
-		r->rttvar = sample / 2;
+		r->srtt_us = sample ? sample : 1;
+		r->rttvar_us = sample / 2;
 	} else {
 		/* RFC 6298 2.3, alpha = 1/8, beta = 1/4:
 		 *   RTTVAR <- (1 - beta) * RTTVAR + beta * |SRTT - R'|
 		 *   SRTT   <- (1 - alpha) * SRTT + alpha * R' */
-		delta = r->srtt > sample ? r->srtt - sample : sample - r->srtt;
-		r->rttvar = (3 * r->rttvar + delta) / 4;
-		r->srtt = (7 * r->srtt + sample) / 8;
-		if (r->srtt == 0)
-			r->srtt = 1;
+		delta = r->srtt_us > sample ? r->srtt_us - sample : sample - r->srtt_us;
+		r->rttvar_us = (3 * r->rttvar_us + delta) / 4;
+		r->srtt_us = (7 * r->srtt_us + sample) / 8;
+		if (r->srtt_us == 0)
+			r->srtt_us = 1;
 	}
-	/* G, the clock granularity, is 1 ms here; K = 4. */
-	r->rto = clamp_rto(net, r->srtt + (4 * r->rttvar > 1 ? 4 * r->rttvar : 1));
+	/* G, the clock granularity, is 1 ms here; K = 4.  Rounded up to
+	 * whole milliseconds, the unit of our timers. */
+	var = 4 * r->rttvar_us > 1000 ? 4 * r->rttvar_us : 1000;
+	r->rto = clamp_rto(net, (r->srtt_us + var + 999) / 1000);
 }
 
 void tcp_rexmt_arm(struct net *net, struct tcb *tcb)
@@ -124,13 +128,15 @@ static void rexmt_timeout(struct net *net, struct tcb *tcb)
 		 * and do not time it, or the pause would count as RTT. */
 		tcb->snd.nxt = tcb->snd.una;
 		tcb->rtt.timed_at = 0;
+		tcb->rexmt_cause = "the zero-window probe's byte, now the window is open";
 	} else {
 		net_logf(net, "%s  retransmission timeout: resend from snd.una (try %d, rto now %u ms)",
 			 tcb_name(tcb, name), tcb->retries, tcb->rtt.rto);
+		/* It stays the reason until snd.nxt is back at snd_max: the
+		 * segments that ACKs let out later are sent again for it too. */
 		tcb->rexmt_cause = "retransmission timeout (RFC 6298)";
 		tcp_output(net, tcb);
 	}
-	tcb->rexmt_cause = NULL;
 	if (!tcb->rexmt_at)
 		tcp_rexmt_arm(net, tcb);
 }

@@ -133,6 +133,23 @@ enum drop_reason tcp_parse(const uint8_t *buf, size_t len, uint32_t src,
 	return DROP_NONE;
 }
 
+size_t tcp_opts_len(const struct tcp_opts *opts)
+{
+	size_t n = 0;
+
+	if (!opts)
+		return 0;
+	if (opts->mss)
+		n += 4;
+	if (opts->wscale >= 0)
+		n += 4;
+	if (opts->sack_ok)
+		n += 4;
+	if (opts->nsack)
+		n += 4 + 8 * (opts->nsack > TCP_MAX_SACK_BLOCKS ? TCP_MAX_SACK_BLOCKS : opts->nsack);
+	return n;
+}
+
 size_t tcp_build(uint8_t *buf, uint32_t src, uint32_t dst, uint16_t sport,
 		 uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
 		 uint16_t wnd, const struct tcp_opts *opts, const uint8_t *data,

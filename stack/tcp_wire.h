@@ -93,6 +93,9 @@ struct tcp_opts {
 	uint32_t sack[TCP_MAX_SACK_BLOCKS][2];
 };
 
+/* How many option bytes tcp_build() writes for `opts` (0 for NULL). */
+size_t tcp_opts_len(const struct tcp_opts *opts);
+
 /* Build a segment into `buf` (which must hold TCP_HDR_MAX + len bytes)
  * with its checksum.  Returns the segment's length. */
 size_t tcp_build(uint8_t *buf, uint32_t src, uint32_t dst, uint16_t sport,

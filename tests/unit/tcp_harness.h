@@ -34,6 +34,14 @@
  * test can still read a CLOSED block's error; conn_state() finds the
  * connection as the stack does and says CLOSED once it is gone.
  *
+ * Before a fixture, t->peer_mss, t->peer_wnd, t->peer_wscale (-1: no
+ * option) and t->peer_sack_ok choose what the peer's SYN offers; a
+ * segment may carry them too (.wscale = WSCALE(7), .sack_ok = 1).
+ *
+ * The stack sends through t->wrap, a device around the pair's end: it
+ * keeps the capture comment of the latest packet (t->note_out), and
+ * t->refuse_sends = n makes the next n sends fail as a full device would.
+ *
  * Counters: mark(t) remembers them; expect_drop(t, DROP_...) checks that
  * exactly that one drop happened since, expect_no_drop(t) that none did.
  * A test that shows a stack bug calls known_bug("why") where the bug
@@ -88,6 +96,12 @@
 struct tcp_test {
 	struct device *dev;	/* the stack's end of the pair */
 	struct device *peer;	/* ours: what the stack sends arrives here */
+	struct device wrap;	/* what the stack sends through: `dev`, with
+				 * the capture comments kept and sends refused
+				 * on demand */
+	int refuse_sends;	/* the next n sends fail with -ENOBUFS */
+	char note_out[256];	/* the stack's comment on the latest packet
+				 * it sent, as a capture would keep it */
 	struct net net;
 	uint64_t now;		/* virtual time, ms */
 
@@ -97,6 +111,8 @@ struct tcp_test {
 	uint16_t lport, rport;	/* its ports: ours and the peer's */
 	uint16_t peer_wnd;	/* the window the peer offers by default */
 	uint16_t peer_mss;	/* the MSS option on the peer's SYN (0: none) */
+	int peer_wscale;	/* the window scale on the peer's SYN (-1: none) */
+	uint8_t peer_sack_ok;	/* the peer's SYN says SACK-permitted */
 	uint16_t ip_id;
 
 	struct stats mark;	/* counters at the last mark() */
@@ -132,6 +148,31 @@ HELPER void trace_line(void *ctx, const char *line)
  * The stack and its clock
  * ------------------------------------------------------------------- */
 
+/* The wrapper the stack sends through (struct tcp_test's `wrap`). */
+HELPER int wrap_send(struct device *dev, const uint8_t *pkt, size_t len)
+{
+	struct tcp_test *t = (struct tcp_test *)((char *)dev - offsetof(struct tcp_test, wrap));
+
+	if (t->refuse_sends > 0) {
+		t->refuse_sends--;
+		return -ENOBUFS;
+	}
+	return device_send(dev->lower, pkt, len);
+}
+
+HELPER long wrap_recv(struct device *dev, uint8_t *buf, size_t cap)
+{
+	return device_recv(dev->lower, buf, cap);
+}
+
+HELPER void wrap_note(struct device *dev, int dir, const char *text)
+{
+	struct tcp_test *t = (struct tcp_test *)((char *)dev - offsetof(struct tcp_test, wrap));
+
+	if (dir == NOTE_OUT)
+		snprintf(t->note_out, sizeof t->note_out, "%s", text);
+}
+
 HELPER int setup_stack(void **state)
 {
 	struct tcp_test *t = calloc(1, sizeof *t);
@@ -143,7 +184,10 @@ HELPER int setup_stack(void **state)
 		free(t);
 		return -1;
 	}
-	net_init(&t->net, t->dev, OUR_ADDR);
+	t->wrap = (struct device){ .name = "test", .send = wrap_send,
+				   .recv = wrap_recv, .fd = -1, .lower = t->dev,
+				   .note = wrap_note };
+	net_init(&t->net, &t->wrap, OUR_ADDR);
 	t->now = TEST_T0;
 	t->net.now = TEST_T0;
 	t->net.tcp->isn_fixed = 1;
@@ -156,6 +200,7 @@ HELPER int setup_stack(void **state)
 	t->irs = TEST_IRS;
 	t->peer_wnd = 65535;
 	t->peer_mss = 1460;
+	t->peer_wscale = -1;
 	t->ip_id = 1;
 	*state = t;
 	return 0;
@@ -256,11 +301,19 @@ struct peer_seg {
 	uint32_t len;
 	uint32_t wnd;		/* 0: t->peer_wnd; WND_ZERO: a zero window */
 	uint16_t mss;		/* an MSS option (0: none) */
+	uint8_t wscale;		/* a window scale option: WSCALE(shift); 0: none */
+	uint8_t sack_ok;	/* a SACK-permitted option */
 	uint8_t nsack;		/* SACK blocks (RFC 2018) in .sack */
 	uint32_t sack[TCP_MAX_SACK_BLOCKS][2];	/* relative to t->iss, as .ack */
 	uint16_t sport;		/* 0: t->rport */
 	uint16_t dport;		/* 0: t->lport */
 };
+
+#define WSCALE(shift) ((uint8_t)((shift) + 1))
+
+/* The options of the peer's SYN, as the fixture's fields say. */
+#define PEER_SYN_OPTS(t) .mss = (t)->peer_mss, .sack_ok = (t)->peer_sack_ok, \
+	.wscale = (t)->peer_wscale >= 0 ? WSCALE((t)->peer_wscale) : 0
 
 /* Wrap `len` bytes of TCP in an IPv4 header from the peer to us and hand
  * it to the stack at the current time. */
@@ -279,7 +332,8 @@ HELPER void send_tcp_bytes(struct tcp_test *t, const uint8_t *tcp, size_t len)
 HELPER void send_seg_(struct tcp_test *t, struct peer_seg s)
 {
 	uint8_t tcp[TCP_HDR_MAX + DEVICE_MTU];
-	struct tcp_opts opts = { .mss = s.mss, .wscale = -1, .nsack = s.nsack };
+	struct tcp_opts opts = { .mss = s.mss, .wscale = (int8_t)(s.wscale - 1),
+				 .sack_ok = s.sack_ok, .nsack = s.nsack };
 	uint16_t wnd = s.wnd == WND_ZERO ? 0 :
 		       s.wnd ? (uint16_t)s.wnd : t->peer_wnd;
 	size_t n;
@@ -290,8 +344,7 @@ HELPER void send_seg_(struct tcp_test *t, struct peer_seg s)
 		opts.sack[i][0] = t->iss + s.sack[i][0];
 		opts.sack[i][1] = t->iss + s.sack[i][1];
 	}
-	assert_true(s.len + (s.mss ? 4 : 0) + (s.nsack ? 4 + 8 * s.nsack : 0) <=
-		    DEVICE_MTU - IPV4_HDR_MIN - TCP_HDR_MIN);
+	assert_true(s.len + tcp_opts_len(&opts) <= DEVICE_MTU - IPV4_HDR_MIN - TCP_HDR_MIN);
 	n = tcp_build(tcp, PEER_ADDR, OUR_ADDR, s.sport ? s.sport : t->rport,
 		      s.dport ? s.dport : t->lport, t->irs + s.seq,
 		      (s.flags & TCP_ACK) ? t->iss + s.ack : 0, s.flags, wnd,
@@ -482,7 +535,7 @@ HELPER void tcb_syn_received(struct tcp_test *t)
 	if (!t->listener)
 		tcb_listen(t, 16);
 	t->iss = t->net.tcp->isn_value;
-	send_seg(t, .flags = TCP_SYN, .seq = 0, .mss = t->peer_mss);
+	send_seg(t, .flags = TCP_SYN, .seq = 0, PEER_SYN_OPTS(t));
 	expect_seg(t, TCP_SYN | TCP_ACK, 0, 1, 0);
 	assert_int_not_equal(t->last.mss, 0);	/* RFC 9293 3.7.1 */
 	expect_nothing(t);
@@ -530,7 +583,7 @@ HELPER void tcb_established_active(struct tcp_test *t)
 	tcb_syn_sent(t);
 	advance(t, HANDSHAKE_RTT);
 	send_seg(t, .flags = TCP_SYN | TCP_ACK, .seq = 0, .ack = 1,
-		 .mss = t->peer_mss);
+		 PEER_SYN_OPTS(t));
 	expect_seg(t, TCP_ACK, 1, 1, 0);
 	expect_nothing(t);
 	expect_state(t, TCP_ESTABLISHED);

@@ -132,7 +132,7 @@ static void test_lost_syn_recovered(void **state)
 	expect_nothing(t);
 	expect_state(t, TCP_ESTABLISHED);
 	assert_int_equal(since(t, t0), TCP_RTO_INITIAL_MS + 10);
-	assert_int_equal(t->tcb->rtt.srtt, 0);		/* Karn: no sample */
+	assert_int_equal(t->tcb->rtt.srtt_us, 0);		/* Karn: no sample */
 	assert_int_equal(t->tcb->rexmt_at, 0);		/* nothing in flight */
 	assert_int_equal(t->net.stats.tcp_retransmits, 0);	/* a SYN, not data */
 
@@ -143,8 +143,8 @@ static void test_lost_syn_recovered(void **state)
 	advance(t, 40);
 	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 2);
 	expect_nothing(t);
-	assert_int_equal(t->tcb->rtt.srtt, 40);
-	assert_int_equal(t->tcb->rtt.rttvar, 20);
+	assert_int_equal(t->tcb->rtt.srtt_us, 40000);
+	assert_int_equal(t->tcb->rtt.rttvar_us, 20000);
 	assert_int_equal(t->tcb->rtt.rto, TCP_RTO_MIN_MS);
 }
 
@@ -173,6 +173,34 @@ static void test_lost_syn_data_rto_is_3s(void **state)
 	advance(t, 1);
 	expect_seg(t, TCP_ACK, 1, 1, 4);
 	expect_payload(t, "lost", 4);
+}
+
+/* RFC 6298 5.7 again, after three SYN timeouts: the RTO had backed off to
+ * 8 s; when data begins it is 3 s, not 8. */
+static void test_lost_syns_rto_back_to_3s(void **state)
+{
+	struct tcp_test *t = *state;
+	uint32_t rto = TCP_RTO_INITIAL_MS;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		advance(t, rto);
+		expect_seg(t, TCP_SYN, 0, 0, 0);
+		rto = backed_off(rto);
+	}
+	assert_int_equal(t->tcb->rtt.rto, 8000);
+	advance(t, 10);
+	send_seg(t, .flags = TCP_SYN | TCP_ACK, .seq = 0, .ack = 1, .mss = 1460);
+	expect_seg(t, TCP_ACK, 1, 1, 0);
+	expect_state(t, TCP_ESTABLISHED);
+	assert_int_equal(t->tcb->rtt.rto, 3000);
+
+	app_send(t, (const uint8_t *)"lost", 4);
+	expect_seg(t, TCP_ACK | TCP_PSH, 1, 1, 4);
+	advance(t, 2999);
+	expect_nothing(t);
+	advance(t, 1);
+	expect_seg(t, TCP_ACK, 1, 1, 4);
 }
 
 /* RFC 5681 3.1: "If the SYN or SYN/ACK is lost, the initial window used
@@ -245,7 +273,7 @@ static void test_karn_resent_syn_ack_not_timed(void **state)
 	expect_state(t, TCP_ESTABLISHED);
 	t->tcb = tcp_user_accept(user(t), t->listener);
 	assert_non_null(t->tcb);
-	assert_int_equal(t->tcb->rtt.srtt, 0);
+	assert_int_equal(t->tcb->rtt.srtt_us, 0);
 	assert_int_equal(t->tcb->rtt.rto, TCP_RTO_INITIAL_MS);
 }
 
@@ -270,7 +298,7 @@ static void test_lost_syn_ack_resent_at_rto(void **state)
 	expect_state(t, TCP_ESTABLISHED);
 	t->tcb = tcp_user_accept(user(t), t->listener);
 	assert_non_null(t->tcb);
-	assert_int_equal(t->tcb->rtt.srtt, 0);
+	assert_int_equal(t->tcb->rtt.srtt_us, 0);
 	assert_int_equal(t->tcb->rexmt_at, 0);
 	advance(t, 10 * TCP_RTO_INITIAL_MS);
 	expect_nothing(t);
@@ -299,7 +327,7 @@ static void test_lost_peer_syn_ack_recovered(void **state)
 	expect_seg(t, TCP_ACK, 1, 1, 0);
 	expect_nothing(t);
 	expect_state(t, TCP_ESTABLISHED);
-	assert_int_equal(t->tcb->rtt.srtt, 0);	/* Karn */
+	assert_int_equal(t->tcb->rtt.srtt_us, 0);	/* Karn */
 
 	/* At 1010 its answer to our second SYN. */
 	advance(t, 5);
@@ -451,7 +479,7 @@ static void test_rto_doubles_for_data(void **state)
 	assert_int_equal(t->tcb->retries, 0);
 	assert_int_equal(t->tcb->rexmt_at, 0);
 	assert_int_equal(t->tcb->rtt.rto, 8000);
-	assert_int_equal(t->tcb->rtt.srtt, HANDSHAKE_RTT);
+	assert_int_equal(t->tcb->rtt.srtt_us, HANDSHAKE_RTT * 1000);
 	assert_int_equal(t->net.stats.tcp_retransmits, 3);
 }
 
@@ -464,8 +492,8 @@ static void test_karn_after_retransmission(void **state)
 {
 	struct tcp_test *t = *state;
 
-	assert_int_equal(t->tcb->rtt.srtt, 10);
-	assert_int_equal(t->tcb->rtt.rttvar, 5);
+	assert_int_equal(t->tcb->rtt.srtt_us, 10000);
+	assert_int_equal(t->tcb->rtt.rttvar_us, 5000);
 	app_send(t, (const uint8_t *)"k", 1);
 	expect_seg(t, TCP_ACK | TCP_PSH, 1, 1, 1);
 	advance(t, TCP_RTO_MIN_MS);
@@ -473,8 +501,8 @@ static void test_karn_after_retransmission(void **state)
 	advance(t, 5);		/* 5 ms after the copy, 1005 after the original */
 	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 2);
 	expect_nothing(t);
-	assert_int_equal(t->tcb->rtt.srtt, 10);
-	assert_int_equal(t->tcb->rtt.rttvar, 5);
+	assert_int_equal(t->tcb->rtt.srtt_us, 10000);
+	assert_int_equal(t->tcb->rtt.rttvar_us, 5000);
 	assert_int_equal(t->tcb->rtt.rto, 2 * TCP_RTO_MIN_MS);
 
 	app_send(t, (const uint8_t *)"l", 1);
@@ -483,8 +511,9 @@ static void test_karn_after_retransmission(void **state)
 	advance(t, 30);
 	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 3);
 	expect_nothing(t);
-	assert_int_equal(t->tcb->rtt.srtt, 12);
-	assert_int_equal(t->tcb->rtt.rttvar, 8);
+	/* In microseconds: 7/8*10000 + 1/8*30000, 3/4*5000 + 1/4*20000. */
+	assert_int_equal(t->tcb->rtt.srtt_us, 12500);
+	assert_int_equal(t->tcb->rtt.rttvar_us, 8750);
 	assert_int_equal(t->tcb->rtt.rto, TCP_RTO_MIN_MS);
 }
 
@@ -580,6 +609,92 @@ static void test_lost_middle_segment_fast_retransmit(void **state)
 	assert_int_equal(t->net.stats.tcp_retransmits, 1);
 	advance(t, 60000);
 	expect_nothing(t);
+}
+
+/* RFC 6582 3.2 step 2 compares snd.una with recover modulo 2^32.  After
+ * one recovery, 2^31 bytes and more go by without a loss; then a segment
+ * is lost and three duplicates come: fast retransmit must still happen
+ * (the comparison would have turned around, keeping it off for 2 GiB).
+ * Scripting 2^31 bytes would take millions of segments; the stack's view
+ * of them is this: nothing in flight, and new ACKs moving snd.una on, 1
+ * MiB at a time, each handed to congestion control as check_ack does. */
+static void test_fast_retransmit_after_2gib_without_loss(void **state)
+{
+	struct tcp_test *t = *state;
+	struct tcb *c = t->tcb;
+	uint8_t data[800];
+	uint32_t una, step = 1u << 20;
+	int i;
+
+	start_800(t, data);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101);	/* for 401 */
+	expect_seg(t, TCP_ACK, 101, 1, 100);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 801);	/* all of it */
+	expect_nothing(t);
+	assert_int_equal(c->in_recovery, 0);
+	assert_int_equal(c->recover, t->iss + 801);
+
+	for (i = 0; i < 2049; i++) {
+		c->snd.una += step;
+		c->snd.nxt = c->snd_max = c->sack_high = c->snd.wl2 = c->snd.una;
+		tcp_cc_new_ack(user(t), c, c->snd.una, step);
+	}
+	una = c->snd.una - t->iss;	/* 801 + 2049 MiB, relative */
+	/* Compared modulo 2^32, the end of the last recovery now lies ahead. */
+	assert_true(seq_gt(t->iss + 801, c->snd.una));
+
+	app_send(t, data, 400);
+	expect_seg(t, TCP_ACK, una, 1, 100);		/* lost */
+	expect_seg(t, TCP_ACK, una + 100, 1, 100);
+	expect_seg(t, TCP_ACK, una + 200, 1, 100);
+	expect_seg(t, TCP_ACK | TCP_PSH, una + 300, 1, 100);
+	expect_nothing(t);
+	for (i = 0; i < 3; i++)
+		send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = una);
+	expect_seg(t, TCP_ACK, una, 1, 100);		/* fast retransmit */
+	expect_payload(t, data, 100);
+	assert_int_equal(c->in_recovery, 1);
+	assert_int_equal(t->net.stats.tcp_fast_retransmits, 2);
+}
+
+/* RFC 5681 4.1: after an idle time longer than the RTO, a sender starts
+ * again from the restart window, min(IW, cwnd), not from a cwnd that
+ * slow start grew before: the ACK clock is gone.  IW is 3 segments of
+ * 1460 bytes (4380). */
+static void test_restart_after_idle(void **state)
+{
+	struct tcp_test *t = *state;
+	static uint8_t data[30000], stream[65536];	/* 30000 + 2 * 14600 */
+	uint32_t nxt = 1, rounds = 0;
+	int n;
+
+	pattern(data, sizeof data, 3);
+	app_send(t, data, sizeof data);
+	while (nxt < sizeof data + 1) {
+		assert_true(peer_takes(t, stream, &nxt) > 0);
+		advance(t, 10);
+		send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = nxt);
+		assert_true(++rounds < 100);
+	}
+	expect_nothing(t);
+	assert_true(t->tcb->cwnd > 4380);	/* slow start grew it */
+
+	/* Data last went out 10 ms before the last ACK came.  Idle for less
+	 * than the RTO: cwnd is kept. */
+	advance(t, t->tcb->rtt.rto - 10);
+	app_send(t, data, 10 * 1460);
+	n = peer_takes(t, stream, &nxt);
+	assert_true(n > 3);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = nxt);
+	while (peer_takes(t, stream, &nxt) > 0)
+		send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = nxt);
+
+	/* Idle for longer than the RTO: three segments, the restart window. */
+	advance(t, t->tcb->rtt.rto + 1);
+	expect_nothing(t);
+	app_send(t, data, 10 * 1460);
+	assert_int_equal(peer_takes(t, stream, &nxt), 3);
+	assert_int_equal(t->tcb->cwnd, 4380);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1269,6 +1384,7 @@ int main(void)
 		/* the handshake */
 		TCP_TEST(test_lost_syn_recovered, syn_sent),
 		TCP_TEST(test_lost_syn_data_rto_is_3s, syn_sent),
+		TCP_TEST(test_lost_syns_rto_back_to_3s, syn_sent),
 		TCP_TEST(test_lost_syn_initial_window_one_segment, syn_sent),
 		TCP_TEST(test_lost_syn_ack_peer_resends_syn, syn_received),
 		TCP_TEST(test_karn_resent_syn_ack_not_timed, syn_received),
@@ -1283,6 +1399,9 @@ int main(void)
 		TCP_TEST(test_handshake_ack_leaves_iw, established_mss100),
 		TCP_TEST(test_lost_middle_segment_fast_retransmit, established_mss100),
 		TCP_TEST(test_newreno_partial_ack, established_mss100),
+		TCP_TEST(test_fast_retransmit_after_2gib_without_loss, established_mss100),
+		/* congestion control */
+		TCP_TEST(test_restart_after_idle, established),
 		/* the close */
 		TCP_TEST(test_lost_fin_recovered, established),
 		TCP_TEST(test_lost_peer_fin_recovered, established),

@@ -84,7 +84,7 @@ static void test_syn_sent_late_syn_ack_no_sample(void **state)
 	send_seg(t, .flags = TCP_SYN | TCP_ACK, .seq = 0, .ack = 1, .mss = 1460);
 	expect_seg(t, TCP_ACK, 1, 1, 0);
 	expect_state(t, TCP_ESTABLISHED);
-	assert_int_equal(t->tcb->rtt.srtt, 0);	/* no sample taken */
+	assert_int_equal(t->tcb->rtt.srtt_us, 0);	/* no sample taken */
 	assert_int_equal(t->tcb->rtt.rto, 3000);
 }
 
@@ -95,8 +95,8 @@ static void test_first_rtt_sample(void **state)
 	struct tcp_test *t = *state;
 
 	/* The fixture's handshake took HANDSHAKE_RTT = 10 ms. */
-	assert_int_equal(t->tcb->rtt.srtt, HANDSHAKE_RTT);
-	assert_int_equal(t->tcb->rtt.rttvar, HANDSHAKE_RTT / 2);
+	assert_int_equal(t->tcb->rtt.srtt_us, HANDSHAKE_RTT * 1000);
+	assert_int_equal(t->tcb->rtt.rttvar_us, HANDSHAKE_RTT / 2 * 1000);
 	assert_int_equal(t->tcb->rtt.rto, TCP_RTO_MIN_MS);
 }
 
@@ -112,8 +112,8 @@ static void test_rto_from_measured_rtt(void **state)
 	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 1);
 	t->tcb = tcp_user_accept(user(t), t->listener);
 	assert_non_null(t->tcb);
-	assert_int_equal(t->tcb->rtt.srtt, 200);
-	assert_int_equal(t->tcb->rtt.rttvar, 100);
+	assert_int_equal(t->tcb->rtt.srtt_us, 200000);
+	assert_int_equal(t->tcb->rtt.rttvar_us, 100000);
 	assert_int_equal(t->tcb->rtt.rto, 600);
 
 	assert_int_equal(tcp_user_send(user(t), t->tcb, (const uint8_t *)"abc", 3), 3);
@@ -213,7 +213,7 @@ static void test_rto_resends_earliest_segment(void **state)
 static void test_karn_no_sample_after_retransmission(void **state)
 {
 	struct tcp_test *t = *state;
-	uint32_t srtt = t->tcb->rtt.srtt, rttvar = t->tcb->rtt.rttvar;
+	uint32_t srtt = t->tcb->rtt.srtt_us, rttvar = t->tcb->rtt.rttvar_us;
 
 	assert_int_equal(tcp_user_send(user(t), t->tcb, (const uint8_t *)"k", 1), 1);
 	expect_seg(t, TCP_ACK | TCP_PSH, 1, 1, 1);
@@ -222,8 +222,8 @@ static void test_karn_no_sample_after_retransmission(void **state)
 	advance(t, 700);
 	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 2);
 	expect_nothing(t);
-	assert_int_equal(t->tcb->rtt.srtt, srtt);
-	assert_int_equal(t->tcb->rtt.rttvar, rttvar);
+	assert_int_equal(t->tcb->rtt.srtt_us, srtt);
+	assert_int_equal(t->tcb->rtt.rttvar_us, rttvar);
 	assert_int_equal(t->tcb->rtt.rto, 2 * TCP_RTO_MIN_MS);
 
 	/* A new segment, not retransmitted, is measured: 50 ms. */
@@ -232,8 +232,27 @@ static void test_karn_no_sample_after_retransmission(void **state)
 	advance(t, 50);
 	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 3);
 	/* RFC 6298 2.3: SRTT = 7/8 * 10 + 1/8 * 50 = 15. */
-	assert_int_equal(t->tcb->rtt.srtt, (7 * srtt + 50) / 8);
+	assert_int_equal(t->tcb->rtt.srtt_us, (7 * srtt + 50000) / 8);
 	assert_int_equal(t->tcb->rtt.rto, TCP_RTO_MIN_MS);	/* collapsed back */
+}
+
+/* RFC 6298 2.3 with whole-millisecond arithmetic would keep SRTT at 10 ms
+ * for ever when every sample is 17: 7/8 * 10 + 17/8 = 10.875, truncated.
+ * Kept in microseconds, SRTT goes to the samples. */
+static void test_srtt_follows_small_changes(void **state)
+{
+	struct tcp_test *t = *state;
+	int i;
+
+	assert_int_equal(t->tcb->rtt.srtt_us, HANDSHAKE_RTT * 1000);
+	for (i = 0; i < 40; i++) {
+		assert_int_equal(tcp_user_send(user(t), t->tcb, (const uint8_t *)"s", 1), 1);
+		expect_seg(t, TCP_ACK | TCP_PSH, 1 + (uint32_t)i, 1, 1);
+		advance(t, 17);
+		send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 2 + (uint32_t)i);
+		expect_nothing(t);
+	}
+	assert_in_range(t->tcb->rtt.srtt_us, 16900, 17000);
 }
 
 /* After TCP_MAX_RETRIES retransmissions without progress the connection is
@@ -362,6 +381,26 @@ static void test_zero_window_probes_outlast_retries(void **state)
 	assert_int_equal(t->net.stats.tcp_fast_retransmits, 0);
 }
 
+/* A window update (not a timer) lets data out again after a probe: the
+ * first segment carries the probe's byte again, and the capture says so;
+ * it must not say "retransmission timeout", for no timer fired. */
+static void test_window_update_after_probe_is_not_a_timeout(void **state)
+{
+	struct tcp_test *t = *state;
+	uint8_t data[200];
+
+	zero_window(t, data);
+	probes_refused(t, 1);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101, .wnd = 100);
+	expect_seg(t, TCP_ACK, 101, 1, 100);
+	expect_payload(t, data + 100, 100);
+	if (strstr(t->note_out, "timeout") || !strstr(t->note_out, "probe"))
+		fail_msg("capture comment: %s", t->note_out);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 201, .wnd = 100);
+	expect_nothing(t);
+	assert_null(t->tcb->rexmt_cause);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,10 +413,12 @@ int main(void)
 		TCP_TEST(test_rto_when_snd_una_wraps_to_iss, established),
 		TCP_TEST(test_rto_resends_earliest_segment, stack),
 		TCP_TEST(test_karn_no_sample_after_retransmission, established),
+		TCP_TEST(test_srtt_follows_small_changes, established),
 		TCP_TEST(test_data_gives_up_after_max_retries, established),
 		TCP_TEST(test_fin_retransmitted, established),
 		TCP_TEST(test_zero_window_probe, stack),
 		TCP_TEST(test_zero_window_probes_outlast_retries, stack),
+		TCP_TEST(test_window_update_after_probe_is_not_a_timeout, stack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
