@@ -19,8 +19,13 @@ endif
 CFLAGS  := $(CFLAGS_BASE) $(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := -pthread $(SANFLAGS)
 
-STACK_SRC := $(wildcard stack/*.c)
+# The stack: one folder per layer (stack/README.md), lowest first.
+LAYERS    := lib wire dev ip tcp api
+STACK_SRC := $(wildcard $(LAYERS:%=stack/%/*.c))
+STACK_HDR := $(wildcard $(LAYERS:%=stack/%/*.h))
 STACK_OBJ := $(STACK_SRC:%.c=$(BUILD)/obj/%.o)
+# Headers are included by name ("tcp.h"), found in their layer's folder.
+STACK_INC := $(LAYERS:%=-Istack/%)
 LIB       := $(BUILD)/libtuntcp.a
 
 # Programs on our stack: one source file each in apps/.
@@ -46,7 +51,7 @@ units: $(UNIT_BINS) $(API_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Istack -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) $(STACK_INC) -MMD -MP -c $< -o $@
 
 $(LIB): $(STACK_OBJ)
 	@mkdir -p $(dir $@)
@@ -71,11 +76,13 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 # The fuzz targets need clang's libFuzzer; they build from source directly.
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-FUZZ_FLAGS := -std=c11 -g -O1 -D_DEFAULT_SOURCE -pthread -Istack \
+FUZZ_FLAGS := -std=c11 -g -O1 -D_DEFAULT_SOURCE -pthread $(STACK_INC) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-build/fuzz/%: tests/fuzz/%.c $(STACK_SRC) $(wildcard stack/*.h)
+# Every stack file but the runtime thread and the socket layer.
+FUZZ_STACK := $(filter-out stack/api/runtime.c stack/api/socket.c,$(STACK_SRC))
+build/fuzz/%: tests/fuzz/%.c $(STACK_SRC) $(STACK_HDR)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_FLAGS) $< $(filter-out stack/runtime.c stack/socket.c,$(STACK_SRC)) -o $@
+	clang $(FUZZ_FLAGS) $< $(FUZZ_STACK) -o $@
 
 fuzz: $(FUZZ_BINS)
 	tests/fuzz/run.sh 300 $(FUZZ_BINS)

@@ -3,7 +3,7 @@
  * the kernel's sockets.
  *
  * Apps call tt_socket(), tt_connect(), ...  Built normally they get tuntcp's
- * socket API (stack/socket.h); built with -DTUNTCP_KERNEL (make puts those
+ * socket API (stack/api/socket.h); built with -DTUNTCP_KERNEL (make puts those
  * in build/kernel/) the names become the kernel's own calls.
  */
 #ifndef TUNTCP_APPS_SOCK_H

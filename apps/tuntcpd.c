@@ -5,7 +5,7 @@
  *
  *   sudo tools/up.sh --app tuntcpd        then, on the host:  ping 10.0.0.2
  *
- * Settings come from the TUNTCP_* variables (see stack/config.h).
+ * Settings come from the TUNTCP_* variables (see stack/api/config.h).
  */
 #include <stdio.h>
 #include <unistd.h>

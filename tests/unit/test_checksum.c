@@ -1,5 +1,5 @@
 /*
- * test_checksum.c - the Internet checksum (stack/checksum.c).
+ * test_checksum.c - the Internet checksum (stack/wire/checksum.c).
  *
  * Read this first: RFC 1071 section 3 (the numerical example) and section 1
  * (odd lengths, verification); RFC 9293 section 3.1 for the TCP

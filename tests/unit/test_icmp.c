@@ -1,5 +1,5 @@
 /*
- * test_icmp.c - answering pings (stack/icmp.c) and icmp_parse().
+ * test_icmp.c - answering pings (stack/ip/icmp.c) and icmp_parse().
  *
  * Read this first: RFC 792, "Echo or Echo Reply Message" (the reply swaps
  * the addresses, sets type 0 and keeps identifier, sequence number and

@@ -1,5 +1,6 @@
 /*
- * test_ipv4.c - IPv4 input validation (stack/ipv4_wire.c, stack/ipv4.c).
+ * test_ipv4.c - IPv4 input validation (stack/wire/ipv4_wire.c and
+ * stack/ip/ipv4.c).
  *
  * Read this first: RFC 791 section 3.1 (the header), RFC 1122 section 3.2.1
  * (what a host must check and silently discard: 3.2.1.1 version, 3.2.1.2

@@ -1,5 +1,5 @@
 /*
- * test_seq.c - sequence number arithmetic modulo 2^32 (stack/seq.h).
+ * test_seq.c - sequence number arithmetic modulo 2^32 (stack/tcp/seq.h).
  *
  * Read this first: RFC 9293 section 3.4 ("Sequence Numbers"): "the
  * sequence number space ranges from 0 to 2^32 - 1 ... all arithmetic

@@ -1,6 +1,6 @@
 /*
  * test_tcp_input.c - "SEGMENT ARRIVES": what the stack does with each kind
- * of segment (stack/tcp_input.c), and data flowing both ways.
+ * of segment (stack/tcp/tcp_input.c), and data flowing both ways.
  *
  * Read this first: RFC 9293 section 3.10.7 - 3.10.7.1 (no connection:
  * answer with a reset), 3.10.7.2 (LISTEN), 3.10.7.4 (the acceptability

@@ -1,6 +1,6 @@
 /*
  * test_tcp_states.c - every transition of TCP's state diagram, one test
- * each, as a script of segments in and out (stack/tcp_input.c,
+ * each, as a script of segments in and out (stack/tcp/tcp_input.c,
  * tcp_user.c, tcp_timer.c).
  *
  * Read this first: RFC 9293 section 3.3.2, Figure 5 (the diagram), and

@@ -1,5 +1,5 @@
 /*
- * test_tcp_timer.c - retransmission in virtual time (stack/tcp_timer.c).
+ * test_tcp_timer.c - retransmission in virtual time (stack/tcp/tcp_timer.c).
  *
  * Read this first: RFC 6298 - 2.1 (the initial RTO is 1 s), 2.2 and 2.3
  * (SRTT, RTTVAR, RTO from measurements), 2.4 (RTO at least 1 s), 3 (Karn:

@@ -1,6 +1,6 @@
 /*
  * test_tcp_wire.c - the TCP header on the wire: tcp_parse() and tcp_build()
- * (stack/tcp_wire.c).
+ * (stack/wire/tcp_wire.c).
  *
  * Read this first: RFC 9293 section 3.1 (the header and its options),
  * RFC 1122 4.2.2.5 (options of unknown kind are skipped by their length),

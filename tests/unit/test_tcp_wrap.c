@@ -2,7 +2,7 @@
  * test_tcp_wrap.c - whole connections whose sequence numbers cross 2^32.
  *
  * Read this first: RFC 9293 section 3.4: sequence numbers are compared
- * modulo 2^32 (stack/seq.h), and every comparison in the stack must hold
+ * modulo 2^32 (stack/tcp/seq.h), and every comparison in the stack must hold
  * across the wrap.  Here both sides start just before it - our ISN
  * 0xFFFFFF00, the peer's 0xFFFFFFF0 - so the handshake, the data in both
  * directions and the close all cross it; the bytes must come out intact.
