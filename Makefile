@@ -24,8 +24,16 @@ LAYERS    := lib wire dev ip tcp api
 STACK_SRC := $(wildcard $(LAYERS:%=stack/%/*.c))
 STACK_HDR := $(wildcard $(LAYERS:%=stack/%/*.h))
 STACK_OBJ := $(STACK_SRC:%.c=$(BUILD)/obj/%.o)
-# Headers are included by name ("tcp.h"), found in their layer's folder.
-STACK_INC := $(LAYERS:%=-Istack/%)
+# Headers are included by name ("tcp.h").  A layer's files find their own
+# headers and those of the layers below, never above: stack/ip/ compiles
+# without TCP's folder on its include path.  Programs and tests see all.
+INC.lib   := -Istack/lib
+INC.wire  := $(INC.lib) -Istack/wire
+INC.dev   := $(INC.wire) -Istack/dev
+INC.ip    := $(INC.dev) -Istack/ip
+INC.tcp   := $(INC.ip) -Istack/tcp
+INC.api   := $(INC.tcp) -Istack/api
+STACK_INC := $(INC.api)
 LIB       := $(BUILD)/libtuntcp.a
 
 # Programs on our stack: one source file each in apps/.
@@ -48,6 +56,11 @@ all: $(LIB) $(APP_BINS) $(KERNEL_BINS)
 API_BINS  := $(BUILD)/tests/sockapi
 
 units: $(UNIT_BINS) $(API_BINS)
+
+# stack/LAYER/file.c: with INC.LAYER.
+$(BUILD)/obj/stack/%.o: stack/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(INC.$(firstword $(subst /, ,$*))) -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

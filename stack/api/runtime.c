@@ -26,6 +26,7 @@
 #include "dev_pcap.h"
 #include "dev_trace.h"
 #include "dev_tun.h"
+#include "icmp.h"
 #include "ipv4_wire.h"
 #include "tcp.h"
 
@@ -270,7 +271,10 @@ struct runtime *runtime_start(void)
 	fcntl(rt->wake[1], F_SETFL, O_NONBLOCK);
 	pthread_mutex_init(&rt->lock, NULL);
 	pthread_cond_init(&rt->changed, NULL);
+	/* The stack: IPv4 on the device, then the protocols above it. */
 	net_init(&rt->net, rt->dev, rt->cfg.addr);
+	icmp_layer_init(&rt->net);
+	tcp_layer_init(&rt->net);
 	rt->net.now = runtime_now();
 	/* RFC 6528: the ISN's secret key, fresh for each run. */
 	if (getrandom(rt->net.tcp->isn_key, sizeof rt->net.tcp->isn_key, 0) < 0)

@@ -4,32 +4,29 @@
  * Read this first: an echo request (type 8) is answered by an echo reply
  * (type 0) carrying the same identifier, sequence number and data
  * (RFC 792, "Echo or Echo Reply Message"; RFC 1122 3.2.2.6).  Nothing else
- * of ICMP is handled yet: other types are counted and dropped.
+ * of ICMP is handled yet: other types are counted and dropped.  The message
+ * format and icmp_parse() are in wire/icmp_wire.h and wire/icmp_wire.c.
  */
 #include "icmp.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "bytes.h"
 #include "checksum.h"
 #include "icmp_wire.h"
 
-enum drop_reason icmp_parse(const uint8_t *msg, size_t len,
-			    struct icmp_hdr *h)
+/* ICMP as IPv4 sees it (net.h): protocol 1, no timers, no state. */
+static const struct net_proto icmp_proto = {
+	.name = "ICMP",
+	.number = IP_PROTO_ICMP,
+	.input = icmp_input,
+};
+
+void icmp_layer_init(struct net *net)
 {
-	if (len < ICMP_HDR_LEN)
-		return DROP_ICMP_TOO_SHORT;
-	/* RFC 792: the checksum covers the whole ICMP message. */
-	if (inet_checksum(msg, len) != 0)
-		return DROP_ICMP_BAD_CHECKSUM;
-	h->type = msg[ICMP_OFF_TYPE];
-	h->code = msg[ICMP_OFF_CODE];
-	h->checksum = get16(msg + ICMP_OFF_CHECKSUM);
-	h->id = get16(msg + ICMP_OFF_ID);
-	h->seq = get16(msg + ICMP_OFF_SEQ);
-	h->data = msg + ICMP_HDR_LEN;
-	h->data_len = len - ICMP_HDR_LEN;
-	return DROP_NONE;
+	if (net_add_proto(net, &icmp_proto) < 0)
+		abort();	/* registered twice: a bug in the caller */
 }
 
 void icmp_input(struct net *net, const struct ipv4_hdr *ip)

@@ -2,17 +2,17 @@
  * ipv4.c - IPv4 input and output: is this packet for us, and to whom does
  * it go next (RFC 791, RFC 1122 section 3.2.1).
  *
- * Read this first: ipv4_parse() (ipv4_wire.c) has already proven the
+ * Read this first: ipv4_parse() (wire/ipv4_wire.c) has already proven the
  * header well formed.  Here we decide whether a host should accept it:
  * addressed to us, from a believable source, not a fragment, a protocol we
- * speak.  Every refusal is a counted drop with a reason.
+ * speak.  Every refusal is a counted drop with a reason.  What is accepted
+ * goes up to the protocol registered for its number (net_add_proto()):
+ * this file names no protocol above it.
  */
 #include <errno.h>
 
-#include "icmp.h"
 #include "ipv4_wire.h"
 #include "net.h"
-#include "tcp.h"
 
 /* RFC 1122 3.2.1.3: a host must discard a datagram whose source is not a
  * unicast address it could answer: 0.0.0.0, loopback (127/8, which must
@@ -27,6 +27,7 @@ static int source_is_bad(const struct net *net, uint32_t src)
 
 void net_input(struct net *net, const uint8_t *pkt, size_t len, uint64_t now)
 {
+	const struct net_proto *proto;
 	struct ipv4_hdr ip;
 	enum drop_reason why;
 
@@ -62,19 +63,15 @@ void net_input(struct net *net, const uint8_t *pkt, size_t len, uint64_t now)
 		return;
 	}
 
-	switch (ip.proto) {
-	case IP_PROTO_ICMP:
-		icmp_input(net, &ip);
-		break;
-	case IP_PROTO_TCP:
-		tcp_input(net, &ip);
-		break;
-	default:
+	/* RFC 791 3.1: the Protocol field names "the next level protocol". */
+	proto = net_find_proto(net, ip.proto);
+	if (!proto) {
 		/* RFC 1122 3.2.2.1 suggests an ICMP protocol-unreachable
 		 * here; we only count the drop, as a firewall would. */
 		net_drop(net, DROP_IP_UNKNOWN_PROTO, NULL);
-		break;
+		return;
 	}
+	proto->input(net, &ip);
 }
 
 int ip_output(struct net *net, uint8_t proto, uint32_t dst,

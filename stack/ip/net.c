@@ -1,14 +1,18 @@
 /*
- * net.c - setting up a stack instance, its timers and its log.
+ * net.c - setting up a stack instance, its table of protocols, their
+ * timers, and the log.
+ *
+ * Read this first: nothing here knows which protocols exist.  Each one
+ * registers a struct net_proto (net.h); net_tick() and net_next_deadline()
+ * ask every registered protocol in turn, as BSD's pfslowtimo() walks its
+ * protosw table.
  */
 #include "net.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "tcp.h"
-
 
 void net_init(struct net *net, struct device *dev, uint32_t addr)
 {
@@ -16,23 +20,61 @@ void net_init(struct net *net, struct device *dev, uint32_t addr)
 	net->dev = dev;
 	net->addr = addr;
 	net->ip_id = 1;
-	tcp_layer_init(net);
 }
 
 void net_free(struct net *net)
 {
-	tcp_layer_free(net);
+	while (net->nprotos > 0) {
+		const struct net_proto *p = net->protos[--net->nprotos];
+
+		if (p->free)
+			p->free(net);
+	}
+}
+
+int net_add_proto(struct net *net, const struct net_proto *proto)
+{
+	if (net_find_proto(net, proto->number))
+		return -EEXIST;
+	if (net->nprotos == NET_MAX_PROTOS)
+		return -ENOSPC;
+	net->protos[net->nprotos++] = proto;
+	return 0;
+}
+
+const struct net_proto *net_find_proto(const struct net *net, uint8_t number)
+{
+	int i;
+
+	for (i = 0; i < net->nprotos; i++)
+		if (net->protos[i]->number == number)
+			return net->protos[i];
+	return NULL;
 }
 
 void net_tick(struct net *net, uint64_t now)
 {
+	int i;
+
 	net->now = now;
-	tcp_tick(net, now);
+	for (i = 0; i < net->nprotos; i++)
+		if (net->protos[i]->tick)
+			net->protos[i]->tick(net, now);
 }
 
 uint64_t net_next_deadline(const struct net *net)
 {
-	return tcp_next_deadline(net);
+	uint64_t next = UINT64_MAX, t;
+	int i;
+
+	for (i = 0; i < net->nprotos; i++) {
+		if (!net->protos[i]->next_deadline)
+			continue;
+		t = net->protos[i]->next_deadline(net);
+		if (t < next)
+			next = t;
+	}
+	return next;
 }
 
 void net_logf(struct net *net, const char *fmt, ...)

@@ -1,5 +1,6 @@
 /*
- * net.h - one instance of the stack: its address, its device, its counters.
+ * net.h - one instance of the stack: its address, its device, its counters,
+ * and the protocols registered above IPv4.
  *
  * Read this first: this is the sans-IO core's front door.  The runtime (or a
  * test) hands every received packet to net_input() together with `now`, the
@@ -8,11 +9,17 @@
  * syscall of its own, so a test can drive it with crafted packets and a
  * virtual clock, and gdb can step it packet by packet.
  *
+ * The layers below a protocol never name it.  A protocol registers itself
+ * (struct net_proto, net_add_proto(): the role of BSD's protosw and Linux's
+ * inet_protos): IPv4 hands it the datagrams whose Protocol field is its
+ * number, and net.c runs its timers and frees it.  Calls downward stay
+ * direct: a protocol sends with ip_output().
+ *
  * Path of a received packet:
- *   device -> net_input() [ipv4.c] -> icmp_input() [icmp.c]
- *                                  -> tcp_input()  [tcp_input.c]
+ *   device -> net_input() [ip/ipv4.c] -> protocol 1: icmp_input() [ip/icmp.c]
+ *                                     -> protocol 6: tcp_input()  [tcp/]
  * Path of a sent packet:
- *   icmp/tcp -> ip_output() [ipv4.c] -> device send()
+ *   icmp/tcp -> ip_output() [ip/ipv4.c] -> device send() [dev/]
  */
 #ifndef TUNTCP_NET_H
 #define TUNTCP_NET_H
@@ -23,7 +30,27 @@
 #include "device.h"
 #include "stats.h"
 
+struct ipv4_hdr;
+struct net;
 struct tcp_layer;
+
+/* A protocol above IPv4, as it registers itself with a stack instance
+ * (tcp_layer_init(), icmp_layer_init()).  Only `input` is required. */
+struct net_proto {
+	const char *name;	/* "TCP": for the log and for gdb */
+	uint8_t number;		/* the IPv4 Protocol field it takes */
+	/* A datagram for us arrived with this protocol number, its header
+	 * checked by IPv4; ip->payload is the protocol's message. */
+	void (*input)(struct net *net, const struct ipv4_hdr *ip);
+	/* Run the protocol's timers that are due at `now`. */
+	void (*tick)(struct net *net, uint64_t now);
+	/* The earliest time at which tick() has work, or UINT64_MAX. */
+	uint64_t (*next_deadline)(const struct net *net);
+	/* Free the protocol's state (net_free(), last registered first). */
+	void (*free)(struct net *net);
+};
+
+#define NET_MAX_PROTOS 4	/* ICMP and TCP today; UDP will make three */
 
 struct net {
 	struct device *dev;	/* where packets go out */
@@ -37,6 +64,13 @@ struct net {
 	void (*log)(void *ctx, const char *line);
 	void *log_ctx;
 
+	/* The protocols above IPv4, in the order they registered; in gdb,
+	 * `p *net->protos[1]` shows one: its name, number and functions. */
+	const struct net_proto *protos[NET_MAX_PROTOS];
+	int nprotos;
+
+	/* Each protocol's own state, set when it registers.  Only the
+	 * protocol looks inside: here the type is incomplete. */
 	struct tcp_layer *tcp;	/* TCP's connections and settings */
 
 	/* What the stack says about the packet in hand, for a capture that
@@ -47,17 +81,28 @@ struct net {
 	char note_out[256];
 };
 
-/* Set up `net` to use `dev` and answer for `addr` (host order). */
+/* Set up `net` to use `dev` and answer for `addr` (host order).  No
+ * protocol is registered yet: a stack program then calls icmp_layer_init()
+ * and tcp_layer_init(), in that order. */
 void net_init(struct net *net, struct device *dev, uint32_t addr);
+/* Free every registered protocol's state, last registered first. */
 void net_free(struct net *net);
+
+/* Register `proto` (kept by pointer: make it static const).  Returns 0, or
+ * -EEXIST when its number is taken, -ENOSPC when the table is full. */
+int net_add_proto(struct net *net, const struct net_proto *proto);
+
+/* The protocol registered for IPv4 Protocol `number`, or NULL. */
+const struct net_proto *net_find_proto(const struct net *net, uint8_t number);
 
 /* Process one received packet of `len` bytes at time `now` (ms). */
 void net_input(struct net *net, const uint8_t *pkt, size_t len, uint64_t now);
 
-/* Run the timers that are due at `now`. */
+/* Run the timers that are due at `now`: every protocol's tick(). */
 void net_tick(struct net *net, uint64_t now);
 
-/* The earliest time at which net_tick() has work, or UINT64_MAX. */
+/* The earliest time at which net_tick() has work, or UINT64_MAX: the
+ * earliest of the protocols' next_deadline(). */
 uint64_t net_next_deadline(const struct net *net);
 
 /* Send `len` bytes of `proto` payload to `dst` in one IPv4 datagram.

@@ -190,7 +190,8 @@ struct tcp_layer {
 
 #define TCP_CHALLENGE_ACKS_PER_SECOND 10
 
-/* --- the core's entry points (net.c, ipv4.c) --- */
+/* --- entry points: tcp_layer_init() registers TCP with the stack; IPv4
+ * and net.c call the rest through struct net_proto (net.h) --- */
 void tcp_layer_init(struct net *net);
 void tcp_layer_free(struct net *net);
 void tcp_input(struct net *net, const struct ipv4_hdr *ip);

@@ -31,6 +31,17 @@ const char *tcp_state_name(enum tcp_state s)
 	return state_names[s];
 }
 
+/* TCP as IPv4 and net.c see it (net.h): protocol 6, its input, its
+ * timers, and how to free it. */
+static const struct net_proto tcp_proto = {
+	.name = "TCP",
+	.number = IP_PROTO_TCP,
+	.input = tcp_input,
+	.tick = tcp_tick,
+	.next_deadline = tcp_next_deadline,
+	.free = tcp_layer_free,
+};
+
 void tcp_layer_init(struct net *net)
 {
 	struct tcp_layer *tcp = calloc(1, sizeof *tcp);
@@ -43,6 +54,8 @@ void tcp_layer_init(struct net *net)
 	tcp->sndbuf_size = TCP_BUF_SIZE;
 	tcp->rcvbuf_size = TCP_BUF_SIZE;
 	net->tcp = tcp;
+	if (net_add_proto(net, &tcp_proto) < 0)
+		abort();	/* registered twice: a bug in the caller */
 }
 
 void tcp_layer_free(struct net *net)

@@ -23,10 +23,12 @@
 #include "bytes.h"
 #include "checksum.h"
 #include "dev_pair.h"
+#include "icmp.h"
 #include "icmp_wire.h"
 #include "ipv4_wire.h"
 #include "net.h"
 #include "print.h"
+#include "tcp.h"
 
 #define OUR_ADDR 0x0a000002	/* 10.0.0.2, as in the seeds */
 
@@ -102,6 +104,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!dev)
 			abort();
 		net_init(&net, dev, OUR_ADDR);
+		icmp_layer_init(&net);
+		tcp_layer_init(&net);
 		initialized = 1;
 	}
 

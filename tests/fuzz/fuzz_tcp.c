@@ -1050,6 +1050,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!f->dev)
 		FAIL("pair_new");
 	net_init(&f->net, f->dev, OUR_ADDR);
+	tcp_layer_init(&f->net);
 	f->now = T0;
 	f->net.now = T0;
 	f->ip_id = 1;

@@ -190,6 +190,7 @@ HELPER int setup_stack(void **state)
 	net_init(&t->net, &t->wrap, OUR_ADDR);
 	t->now = TEST_T0;
 	t->net.now = TEST_T0;
+	tcp_layer_init(&t->net);
 	t->net.tcp->isn_fixed = 1;
 	t->net.tcp->isn_value = TEST_ISS;
 	t->net.tcp->ack_delay_ms = 0;	/* ACK at once: scripts expect it */

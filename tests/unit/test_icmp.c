@@ -19,9 +19,11 @@
 #include "bytes.h"
 #include "checksum.h"
 #include "dev_pair.h"
+#include "icmp.h"
 #include "icmp_wire.h"
 #include "ipv4_wire.h"
 #include "net.h"
+#include "tcp.h"
 
 #define PEER_ADDR 0x0a000001	/* 10.0.0.1: the host that pings us */
 #define OUR_ADDR  0x0a000002	/* 10.0.0.2: the stack under test */
@@ -69,6 +71,8 @@ static int setup(void **state)
 		return -1;
 	}
 	net_init(&f->net, f->dev, OUR_ADDR);
+	icmp_layer_init(&f->net);
+	tcp_layer_init(&f->net);
 	f->now = 1000;
 	*state = f;
 	return 0;

@@ -7,7 +7,8 @@
  * checksum, 3.2.1.3 addressing, 3.2.1.7 TTL), RFC 791 section 3.2
  * (fragments, which we drop).  A good ping is mutated one field at a time;
  * each variant must be dropped with exactly one named reason, and answered
- * with nothing.  Then golden bytes for ipv4_parse() and ipv4_build().
+ * with nothing.  Then golden bytes for ipv4_parse() and ipv4_build(), and
+ * the table of protocols a datagram is delivered through (stack/ip/net.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,15 +16,18 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bytes.h"
 #include "checksum.h"
 #include "dev_pair.h"
+#include "icmp.h"
 #include "icmp_wire.h"
 #include "ipv4_wire.h"
 #include "net.h"
+#include "tcp.h"
 
 #define PEER_ADDR 0x0a000001	/* 10.0.0.1: the host that pings us */
 #define OUR_ADDR  0x0a000002	/* 10.0.0.2: the stack under test */
@@ -68,6 +72,8 @@ static int setup(void **state)
 		return -1;
 	}
 	net_init(&f->net, f->dev, OUR_ADDR);
+	icmp_layer_init(&f->net);
+	tcp_layer_init(&f->net);
 	f->now = 1000;
 	*state = f;
 	return 0;
@@ -459,6 +465,86 @@ static void test_aton_strict(void **state)
 	assert_int_equal(ipv4_aton("1000.0.0.1", &a), -1);
 }
 
+/*
+ * The protocol table (ip/net.h): IPv4 hands a datagram to whoever
+ * registered its Protocol number, and net.c runs every registered
+ * protocol's timers.  A stand-in for UDP (protocol 17) shows both, with
+ * nothing in stack/ip/ knowing it exists.
+ */
+static int fake_inputs;
+static size_t fake_payload_len;
+static uint64_t fake_ticked_at;
+
+static void fake_input(struct net *net, const struct ipv4_hdr *ip)
+{
+	(void)net;
+	fake_inputs++;
+	fake_payload_len = ip->payload_len;
+}
+
+static void fake_tick(struct net *net, uint64_t now)
+{
+	(void)net;
+	fake_ticked_at = now;
+}
+
+static uint64_t fake_next_deadline(const struct net *net)
+{
+	(void)net;
+	return 5000;
+}
+
+static const struct net_proto fake_udp = {
+	.name = "fake UDP",
+	.number = IP_PROTO_UDP,
+	.input = fake_input,
+	.tick = fake_tick,
+	.next_deadline = fake_next_deadline,
+};
+
+static const struct net_proto spare[] = {
+	{ .name = "spare 99", .number = 99, .input = fake_input },
+	{ .name = "spare 100", .number = 100, .input = fake_input },
+};
+
+static void test_protocol_table(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t pkt[sizeof good_ping];
+	struct stats before;
+
+	memcpy(pkt, good_ping, sizeof pkt);
+	pkt[IPV4_OFF_PROTO] = IP_PROTO_UDP;
+	fix_ip_checksum(pkt);
+
+	/* Unregistered, protocol 17 is dropped as unknown. */
+	before = f->net.stats;
+	receive(f, pkt, sizeof pkt);
+	assert_int_equal(f->net.stats.drops[DROP_IP_UNKNOWN_PROTO] -
+			 before.drops[DROP_IP_UNKNOWN_PROTO], 1);
+	assert_int_equal(fake_inputs, 0);
+
+	/* Registered, it gets the datagram, and only once per number. */
+	assert_int_equal(net_add_proto(&f->net, &fake_udp), 0);
+	assert_int_equal(net_add_proto(&f->net, &fake_udp), -EEXIST);
+	assert_ptr_equal(net_find_proto(&f->net, IP_PROTO_UDP), &fake_udp);
+	before = f->net.stats;
+	receive(f, pkt, sizeof pkt);
+	assert_int_equal(fake_inputs, 1);
+	assert_int_equal(fake_payload_len, sizeof pkt - IPV4_HDR_MIN);
+	assert_int_equal(f->net.stats.drops[DROP_IP_UNKNOWN_PROTO],
+			 before.drops[DROP_IP_UNKNOWN_PROTO]);
+
+	/* Its timers run with the others' (TCP has none armed here). */
+	assert_int_equal(net_next_deadline(&f->net), 5000);
+	net_tick(&f->net, 5000);
+	assert_int_equal(fake_ticked_at, 5000);
+
+	/* ICMP, TCP and UDP leave room for one more. */
+	assert_int_equal(net_add_proto(&f->net, &spare[0]), 0);
+	assert_int_equal(net_add_proto(&f->net, &spare[1]), -ENOSPC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -475,6 +561,8 @@ int main(void)
 		cmocka_unit_test(test_build_golden),
 		cmocka_unit_test(test_aton_ntoa),
 		cmocka_unit_test(test_aton_strict),
+		cmocka_unit_test_setup_teardown(test_protocol_table, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -99,6 +99,8 @@ static uint64_t transfer(uint64_t total, const char *faults, uint32_t isn)
 	w.dev_b = pb;
 	net_init(&w.a, w.dev_a, ADDR_A);
 	net_init(&w.b, w.dev_b, ADDR_B);
+	tcp_layer_init(&w.a);
+	tcp_layer_init(&w.b);
 	w.a.now = w.b.now = w.now;
 	w.a.tcp->isn_fixed = w.b.tcp->isn_fixed = 1;
 	w.a.tcp->isn_value = isn;
