@@ -255,7 +255,7 @@ run_transfer() {
 	grep -q 'LAST-ACK -> CLOSED' "$W/transfer.log"
 }
 
-# The seeds are chosen for the fault injector's generator (dev_fault.c):
+# The seeds are chosen for the fault injector's generator (stack/dev/dev_fault.c):
 # with out.loss=0.3 and seed 134 the 4th and 7th packets the stack sends
 # are lost - the first echoed segment and then its retransmission.  If the
 # stack changes what it sends, other seeds are tried.

@@ -13,7 +13,8 @@
  *                          2*MSL); 2000 by default, RFC 9293 says 2 minutes
  *   TUNTCP_RTO_MIN=MS      lower bound of the retransmission timeout;
  *                          RFC 6298's 1000 by default, less for a fast lab
- *   TUNTCP_FAULTS=SPEC     a hostile network: loss, reordering, ... (dev_fault.h)
+ *   TUNTCP_FAULTS=SPEC     a hostile network: loss, reordering, ...
+ *                          (dev/dev_fault.h)
  *   TUNTCP_DELACK=MS       how long an ACK may wait for data to ride on
  *                          (40 by default; 0 ACKs every segment at once)
  *   TUNTCP_SNDBUF=BYTES    send and receive buffer of each connection

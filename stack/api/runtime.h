@@ -1,7 +1,7 @@
 /*
  * runtime.h - the thread that owns the device, the clock and the timers.
  *
- * Read this first: the protocol code (net.h) is sans-IO; this is the IO.
+ * Read this first: the protocol code (ip/net.h) is sans-IO; this is the IO.
  * One thread loops on poll(device fd, time until the next timer), feeds
  * each received packet to net_input() with the current time, runs due
  * timers with net_tick(), and then wakes every API caller blocked on the

@@ -1,5 +1,5 @@
 /*
- * socket.c - the blocking socket API on top of tcp_user.c.
+ * socket.c - the blocking socket API on top of tcp/tcp_user.c.
  *
  * A socket is a slot in a table: a control block once it listens or
  * connects, and before that the address bind() gave it.  Every call runs

@@ -5,7 +5,7 @@
  * sockets (see apps/sock.h).
  *
  * Read this first: each call takes the runtime's lock, asks the TCP core
- * (tcp_user.c) to do what it can now, and when it must wait (for a
+ * (tcp/tcp_user.c) to do what it can now, and when it must wait (for a
  * connection, data, buffer space) sleeps on the runtime's condition
  * variable until the runtime thread has processed more packets or timers.
  * Blocking and thread-safe: one thread per connection, as in the seed.

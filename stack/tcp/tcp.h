@@ -14,7 +14,7 @@
  *   tcp_output.c  what to send now: data, SYN, FIN, ACK, RST
  *   tcp_timer.c   retransmission (RFC 6298), TIME-WAIT, the zero-window probe
  *   tcp_user.c    the user calls of RFC 9293 3.10.1-3.10.6: OPEN, SEND,
- *                 RECEIVE, CLOSE, ABORT (socket.c builds the API on them)
+ *                 RECEIVE, CLOSE, ABORT (api/socket.c builds the API on them)
  * All of it is sans-IO: it takes `now` and sends through net->dev.
  */
 #ifndef TUNTCP_TCP_H

@@ -5,7 +5,7 @@
  * by step, one function per step, each headed by its section, so it can be
  * read with the RFC open beside it:
  *
- *   tcp_input()            validate (tcp_wire.c), then find the connection
+ *   tcp_input()            validate (wire/tcp_wire.c), then find the connection
  *   closed_input()         3.10.7.1  no connection: answer with a reset
  *   listen_input()         3.10.7.2  LISTEN: a SYN makes a new connection
  *   syn_sent_input()       3.10.7.3  SYN-SENT: the reply to our SYN

@@ -4,7 +4,7 @@
  *
  * Read this first: these are the core's half of the socket API.  They never
  * block: each does what the state allows now and says what happened; the
- * blocking, waiting and errno conventions are socket.c's.  They run under
+ * blocking, waiting and errno conventions are api/socket.c's.  They run under
  * the runtime's lock and take the time from net->now, which the caller has
  * set.  Errors are returned as -errno, as the kernel would report them.
  */

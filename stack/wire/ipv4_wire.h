@@ -5,7 +5,7 @@
  * Read this first: ipv4_parse() is the first thing that touches a received
  * packet.  It proves the header is well formed (version, header length,
  * total length, checksum) and fills a struct in host byte order; it decides
- * nothing about whether the packet is *for us* - that is ipv4.c's job.
+ * nothing about whether the packet is *for us* - that is ip/ipv4.c's job.
  *
  *    0                   1                   2                   3
  *    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1

@@ -5,7 +5,7 @@
  * Read this first: tcp_parse() proves a received segment well formed (data
  * offset, option lengths, checksum over the pseudo-header, a sensible
  * combination of flags) and fills a struct tcp_seg in host byte order.  It
- * decides nothing about connections: that is tcp_input.c.
+ * decides nothing about connections: that is tcp/tcp_input.c.
  *
  *    0                   1                   2                   3
  *    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
