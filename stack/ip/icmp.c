@@ -9,6 +9,7 @@
  */
 #include "icmp.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -68,4 +69,16 @@ void icmp_input(struct net *net, const struct ipv4_hdr *ip)
 	}
 	else
 		net_drop(net, DROP_ICMP_REPLY_TOO_BIG, "could not send the reply");
+}
+
+/* Not written yet (issue 8): the UDP and fragment code call it already. */
+int icmp_send_error(struct net *net, uint8_t type, uint8_t code,
+		    uint32_t info, const struct ipv4_hdr *offender)
+{
+	(void)net;
+	(void)type;
+	(void)code;
+	(void)info;
+	(void)offender;
+	return -ENOSYS;
 }

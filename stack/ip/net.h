@@ -34,6 +34,19 @@ struct ipv4_hdr;
 struct net;
 struct tcp_layer;
 
+/* An ICMP error about a datagram we sent (RFC 792; RFC 1122 3.2.2), checked
+ * by ICMP (ip/icmp.c) and handed to the protocol whose datagram it quotes. */
+struct icmp_error {
+	uint8_t type;		/* ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, ... */
+	uint8_t code;		/* e.g. 3: port unreachable */
+	uint16_t mtu;		/* type 3 code 4: the next-hop MTU (RFC 1191); else 0 */
+	uint32_t from;		/* who sent the ICMP message */
+	/* The header of our datagram, as quoted (its addresses, protocol,
+	 * id); quoted->payload holds the first bytes of its payload, at
+	 * least 8: enough for the ports, and TCP's sequence number. */
+	const struct ipv4_hdr *quoted;
+};
+
 /* A protocol above IPv4, as it registers itself with a stack instance
  * (tcp_layer_init(), icmp_layer_init()).  Only `input` is required. */
 struct net_proto {
@@ -48,6 +61,9 @@ struct net_proto {
 	uint64_t (*next_deadline)(const struct net *net);
 	/* Free the protocol's state (net_free(), last registered first). */
 	void (*free)(struct net *net);
+	/* Optional: an ICMP error came back about a datagram of ours of this
+	 * protocol (port unreachable, fragmentation needed, ...). */
+	void (*error)(struct net *net, const struct icmp_error *err);
 };
 
 #define NET_MAX_PROTOS 4	/* ICMP and TCP today; UDP will make three */

@@ -25,6 +25,14 @@
 #define ICMP_ECHO_REPLY   0
 #define ICMP_DEST_UNREACH 3
 #define ICMP_ECHO_REQUEST 8
+#define ICMP_TIME_EXCEEDED 11
+
+/* Codes of ICMP_DEST_UNREACH (RFC 792, RFC 1122 3.2.2.1) */
+#define ICMP_PROTO_UNREACH 2
+#define ICMP_PORT_UNREACH  3
+#define ICMP_FRAG_NEEDED   4
+/* Code of ICMP_TIME_EXCEEDED: the fragments of a datagram timed out */
+#define ICMP_REASSEMBLY_TIMEOUT 1
 
 struct icmp_hdr {
 	uint8_t type;
