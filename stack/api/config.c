@@ -95,6 +95,26 @@ int config_from_env(struct config *cfg, char *err, size_t errlen)
 			return -1;
 		cfg->rcvbuf = (uint32_t)n;
 	}
+	cfg->icmp_rate = 1000;
+	cfg->icmp_burst = 50;
+	v = getenv("TUNTCP_ICMP_RATE");
+	if (v && *v) {
+		char rate[24], *slash;
+
+		snprintf(rate, sizeof rate, "%s", v);
+		slash = strchr(rate, '/');
+		if (slash)
+			*slash = '\0';
+		if (number("TUNTCP_ICMP_RATE", rate, 0, 1000000, &n, err, errlen) < 0)
+			return -1;
+		cfg->icmp_rate = (uint32_t)n;
+		if (slash) {
+			if (number("TUNTCP_ICMP_RATE burst", slash + 1, 1, 1000000, &n,
+				   err, errlen) < 0)
+				return -1;
+			cfg->icmp_burst = (uint32_t)n;
+		}
+	}
 	cfg->rto_min_ms = 1000;
 	v = getenv("TUNTCP_RTO_MIN");
 	if (v && *v) {

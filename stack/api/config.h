@@ -19,6 +19,8 @@
  *                          (40 by default; 0 ACKs every segment at once)
  *   TUNTCP_SNDBUF=BYTES    send and receive buffer of each connection
  *   TUNTCP_RCVBUF=BYTES    (256 KiB by default; SO_SNDBUF/SO_RCVBUF too)
+ *   TUNTCP_ICMP_RATE=N[/B] ICMP errors we may send: N a second, in bursts
+ *                          of B (1000/50 by default, as Linux; 0: no limit)
  */
 #ifndef TUNTCP_CONFIG_H
 #define TUNTCP_CONFIG_H
@@ -38,6 +40,7 @@ struct config {
 	const char *faults;	/* NULL: a perfect link */
 	uint32_t delack_ms;
 	uint32_t sndbuf, rcvbuf;
+	uint32_t icmp_rate, icmp_burst;
 };
 
 /* Fill `cfg` from the environment.  Returns 0, or -1 with a sentence in

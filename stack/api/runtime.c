@@ -276,6 +276,7 @@ struct runtime *runtime_start(void)
 	icmp_layer_init(&rt->net);
 	tcp_layer_init(&rt->net);
 	rt->net.now = runtime_now();
+	icmp_ratelimit_init(&rt->net, rt->cfg.icmp_rate, rt->cfg.icmp_burst);
 	/* RFC 6528: the ISN's secret key, fresh for each run. */
 	if (getrandom(rt->net.tcp->isn_key, sizeof rt->net.tcp->isn_key, 0) < 0)
 		rt->net.tcp->isn_key[0] = (uint32_t)rt->net.now ^ (uint32_t)getpid();

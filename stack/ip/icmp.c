@@ -3,13 +3,14 @@
  *
  * Read this first: an echo request (type 8) is answered by an echo reply
  * (type 0) carrying the same identifier, sequence number and data
- * (RFC 792, "Echo or Echo Reply Message"; RFC 1122 3.2.2.6).  Nothing else
- * of ICMP is handled yet: other types are counted and dropped.  The message
+ * (RFC 792, "Echo or Echo Reply Message"; RFC 1122 3.2.2.6).  Errors about
+ * our own datagrams (destination unreachable, time exceeded, parameter
+ * problem) go to icmp_error.c, which also sends ours; other types are
+ * counted and dropped.  The message
  * format and icmp_parse() are in wire/icmp_wire.h and wire/icmp_wire.c.
  */
 #include "icmp.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -28,6 +29,7 @@ void icmp_layer_init(struct net *net)
 {
 	if (net_add_proto(net, &icmp_proto) < 0)
 		abort();	/* registered twice: a bug in the caller */
+	icmp_ratelimit_init(net, ICMP_RATE_DEFAULT, ICMP_BURST_DEFAULT);
 }
 
 void icmp_input(struct net *net, const struct ipv4_hdr *ip)
@@ -40,6 +42,13 @@ void icmp_input(struct net *net, const struct ipv4_hdr *ip)
 	why = icmp_parse(ip->payload, ip->payload_len, &h);
 	if (why != DROP_NONE) {
 		net_drop(net, why, NULL);
+		return;
+	}
+	/* RFC 1122 3.2.2: an error about a datagram we sent goes to the
+	 * protocol that sent it (icmp_error.c). */
+	if (h.type == ICMP_DEST_UNREACH || h.type == ICMP_TIME_EXCEEDED ||
+	    h.type == ICMP_PARAM_PROBLEM) {
+		icmp_error_input(net, ip, &h);
 		return;
 	}
 	if (h.type != ICMP_ECHO_REQUEST || h.code != 0) {
@@ -71,14 +80,3 @@ void icmp_input(struct net *net, const struct ipv4_hdr *ip)
 		net_drop(net, DROP_ICMP_REPLY_TOO_BIG, "could not send the reply");
 }
 
-/* Not written yet (issue 8): the UDP and fragment code call it already. */
-int icmp_send_error(struct net *net, uint8_t type, uint8_t code,
-		    uint32_t info, const struct ipv4_hdr *offender)
-{
-	(void)net;
-	(void)type;
-	(void)code;
-	(void)info;
-	(void)offender;
-	return -ENOSYS;
-}

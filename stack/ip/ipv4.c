@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 
+#include "icmp.h"
 #include "ipv4_wire.h"
 #include "net.h"
 
@@ -66,9 +67,11 @@ void net_input(struct net *net, const uint8_t *pkt, size_t len, uint64_t now)
 	/* RFC 791 3.1: the Protocol field names "the next level protocol". */
 	proto = net_find_proto(net, ip.proto);
 	if (!proto) {
-		/* RFC 1122 3.2.2.1 suggests an ICMP protocol-unreachable
-		 * here; we only count the drop, as a firewall would. */
+		/* RFC 1122 3.2.2.1: "a host SHOULD generate Destination
+		 * Unreachable messages with code 2 (Protocol Unreachable)
+		 * when the designated transport protocol is not supported". */
 		net_drop(net, DROP_IP_UNKNOWN_PROTO, NULL);
+		icmp_send_error(net, ICMP_DEST_UNREACH, ICMP_PROTO_UNREACH, 0, &ip);
 		return;
 	}
 	proto->input(net, &ip);

@@ -47,6 +47,15 @@ struct icmp_error {
 	const struct ipv4_hdr *quoted;
 };
 
+/* RFC 1812 4.3.2.8: the ICMP errors a host sends are rate-limited, here
+ * with a token bucket (ip/icmp_error.c), as Linux's icmp_ratelimit. */
+struct icmp_ratelimit {
+	uint32_t per_second;	/* tokens added each second; 0: no limit */
+	uint32_t burst;		/* the most tokens saved up */
+	uint64_t tokens;	/* in thousandths of a token */
+	uint64_t updated;	/* ms: when `tokens` was last brought up to date */
+};
+
 /* A protocol above IPv4, as it registers itself with a stack instance
  * (tcp_layer_init(), icmp_layer_init()).  Only `input` is required. */
 struct net_proto {
@@ -88,6 +97,7 @@ struct net {
 	/* Each protocol's own state, set when it registers.  Only the
 	 * protocol looks inside: here the type is incomplete. */
 	struct tcp_layer *tcp;	/* TCP's connections and settings */
+	struct icmp_ratelimit icmp_limit;	/* ICMP errors we may send */
 
 	/* What the stack says about the packet in hand, for a capture that
 	 * keeps comments (dev_pcap.c): `note` on the packet just processed

@@ -34,6 +34,17 @@ void stats_print(const struct stats *st, FILE *out, const char *prefix)
 	if (st->icmp_echo_replied)
 		fprintf(out, "%sicmp echo replies sent        %llu\n", prefix,
 			(unsigned long long)st->icmp_echo_replied);
+	if (st->icmp_errors_sent || st->icmp_errors_limited || st->icmp_errors_withheld)
+		fprintf(out, "%sicmp errors sent              %llu (%llu held back by the rate limit, %llu never allowed)\n",
+			prefix, (unsigned long long)st->icmp_errors_sent,
+			(unsigned long long)st->icmp_errors_limited,
+			(unsigned long long)st->icmp_errors_withheld);
+	if (st->icmp_errors_received)
+		fprintf(out, "%sicmp errors received          %llu\n", prefix,
+			(unsigned long long)st->icmp_errors_received);
+	if (st->tcp_icmp_aborts)
+		fprintf(out, "%stcp connects ended by icmp    %llu\n", prefix,
+			(unsigned long long)st->tcp_icmp_aborts);
 	if (st->tcp_rst_sent)
 		fprintf(out, "%stcp resets sent               %llu\n", prefix,
 			(unsigned long long)st->tcp_rst_sent);

@@ -30,6 +30,11 @@
 	X(ICMP_BAD_CHECKSUM,   "icmp-bad-checksum")                 \
 	X(ICMP_UNHANDLED_TYPE, "icmp-type-not-handled")             \
 	X(ICMP_REPLY_TOO_BIG,  "icmp-reply-too-big")                \
+	X(ICMP_BAD_QUOTE,      "icmp-error-bad-quote")              \
+	X(ICMP_NOT_OURS,       "icmp-error-not-about-us")           \
+	X(ICMP_NO_HANDLER,     "icmp-error-no-protocol")            \
+	X(TCP_ICMP_NO_CONN,    "tcp-icmp-no-connection")            \
+	X(TCP_ICMP_BAD_SEQ,    "tcp-icmp-seq-outside-window")       \
 	X(TCP_LISTEN_RST,      "tcp-rst-to-listen")                 \
 	X(TCP_LISTEN_NOT_SYN,  "tcp-listen-not-syn")                \
 	X(TCP_TOO_SHORT,       "tcp-too-short")                     \
@@ -66,6 +71,11 @@ struct stats {
 	uint64_t tx_packets;
 	uint64_t drops[DROP_COUNT];
 	uint64_t icmp_echo_replied;
+	uint64_t icmp_errors_sent;	/* unreachable, time exceeded, ... */
+	uint64_t icmp_errors_limited;	/* not sent: the rate limit said no */
+	uint64_t icmp_errors_withheld;	/* not sent: RFC 1122 3.2.2 says never */
+	uint64_t icmp_errors_received;	/* checked and given to TCP or UDP */
+	uint64_t tcp_icmp_aborts;	/* connection attempts ended by an ICMP error */
 	uint64_t tcp_rst_sent;
 	uint64_t tcp_ooo_queued;	/* out-of-order segments held for later */
 	uint64_t tcp_retransmits;	/* segments sent again (timeout or fast) */

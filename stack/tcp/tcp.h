@@ -159,6 +159,8 @@ struct tcb {
 
 	/* Life of the block */
 	int error;		/* errno to report to the user: ECONNRESET, ... */
+	int soft_error;		/* an ICMP error taken note of (tcp_icmp.c): the
+				 * error reported if the connection times out */
 	uint8_t error_reported;	/* reported once; then send says EPIPE, recv 0 */
 	uint8_t user;		/* a socket holds this block */
 	uint8_t passive;	/* came from a LISTEN (the SYN-RECEIVED rule) */
@@ -257,6 +259,9 @@ void tcp_cc_new_ack(struct net *net, struct tcb *tcb, uint32_t ack,
 void tcp_cc_dup_ack(struct net *net, struct tcb *tcb);
 void tcp_cc_timeout(struct net *net, struct tcb *tcb);
 void tcp_cc_idle_restart(struct net *net, struct tcb *tcb);
+
+/* --- ICMP errors about our segments (tcp_icmp.c) --- */
+void tcp_icmp_error(struct net *net, const struct icmp_error *e);
 
 /* --- timers (tcp_timer.c) --- */
 void tcp_rtt_sample(struct net *net, struct tcb *tcb, uint32_t ack);

@@ -519,6 +519,7 @@ static int check_ack(struct net *net, struct tcb *tcb,
 		if (seq_lt(tcb->sack_high, tcb->snd.una))
 			tcb->sack_high = tcb->snd.una;	/* SACKed is above snd.una */
 		tcb->retries = 0;
+		tcb->soft_error = 0;	/* the path works: forget old ICMP errors */
 		/* RFC 6298 5.2 and 5.3: all acknowledged, stop the timer;
 		 * otherwise restart it for the rest. */
 		tcb->probing = 0;

@@ -40,6 +40,7 @@ static const struct net_proto tcp_proto = {
 	.tick = tcp_tick,
 	.next_deadline = tcp_next_deadline,
 	.free = tcp_layer_free,
+	.error = tcp_icmp_error,
 };
 
 void tcp_layer_init(struct net *net)

@@ -100,7 +100,10 @@ static void rexmt_timeout(struct net *net, struct tcb *tcb)
 		net_logf(net, "%s  gave up after %d retransmissions",
 			 tcb_name(tcb, name), limit);
 		tcp_send_rst(net, tcb);
-		tcp_close_tcb(net, tcb, ETIMEDOUT, NULL, "retransmission timeout");
+		/* An ICMP error heard meanwhile says more than "timed out"
+		 * (RFC 1122 4.2.3.9; Linux's sk_err_soft). */
+		tcp_close_tcb(net, tcb, tcb->soft_error ? tcb->soft_error : ETIMEDOUT,
+			      NULL, "retransmission timeout");
 		return;
 	}
 	/* RFC 6298 5.5: back off the timer (RTO <- RTO * 2); 5.6: restart

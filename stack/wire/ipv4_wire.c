@@ -53,6 +53,33 @@ enum drop_reason ipv4_parse(const uint8_t *pkt, size_t len,
 	return DROP_NONE;
 }
 
+enum drop_reason ipv4_parse_quoted(const uint8_t *buf, size_t len,
+				   struct ipv4_hdr *h)
+{
+	/* The bounds check: a version-4 header, whole, and 8 bytes more. */
+	if (len < IPV4_HDR_MIN || (buf[IPV4_OFF_VER_IHL] >> 4) != 4)
+		return DROP_ICMP_BAD_QUOTE;
+	h->hdr_len = (uint8_t)((buf[IPV4_OFF_VER_IHL] & 0x0F) * 4);
+	if (h->hdr_len < IPV4_HDR_MIN || len < (size_t)h->hdr_len + 8)
+		return DROP_ICMP_BAD_QUOTE;
+	h->total_len = get16(buf + IPV4_OFF_TOTAL_LEN);
+	if (h->total_len < (size_t)h->hdr_len + 8)
+		return DROP_ICMP_BAD_QUOTE;
+	h->tos = buf[IPV4_OFF_TOS];
+	h->id = get16(buf + IPV4_OFF_ID);
+	h->frag = get16(buf + IPV4_OFF_FRAG);
+	h->ttl = buf[IPV4_OFF_TTL];
+	h->proto = buf[IPV4_OFF_PROTO];
+	h->checksum = get16(buf + IPV4_OFF_CHECKSUM);
+	h->src = get32(buf + IPV4_OFF_SRC);
+	h->dst = get32(buf + IPV4_OFF_DST);
+	h->payload = buf + h->hdr_len;
+	h->payload_len = len - h->hdr_len;
+	if (h->payload_len > (size_t)h->total_len - h->hdr_len)
+		h->payload_len = (size_t)h->total_len - h->hdr_len;
+	return DROP_NONE;
+}
+
 void ipv4_build(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto,
 		uint16_t id, uint8_t ttl, size_t payload_len)
 {

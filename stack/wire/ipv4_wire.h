@@ -69,6 +69,14 @@ struct ipv4_hdr {
 enum drop_reason ipv4_parse(const uint8_t *pkt, size_t len,
 			    struct ipv4_hdr *h);
 
+/* Parse the IPv4 header an ICMP error quotes (RFC 792: "Internet Header +
+ * 64 bits of Original Data Datagram").  Only the header and at least 8
+ * bytes after it need be there: total_len may promise more than was
+ * quoted, and the checksum is not checked (a router may have changed the
+ * TTL on the way out).  h->payload_len is the number of bytes quoted. */
+enum drop_reason ipv4_parse_quoted(const uint8_t *buf, size_t len,
+				   struct ipv4_hdr *h);
+
 /* Write a 20-byte header (no options) with its checksum into `buf`.
  * `payload_len` is the length of what follows the header. */
 void ipv4_build(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto,

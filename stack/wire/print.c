@@ -49,6 +49,32 @@ static uint16_t checksum_without_field(uint32_t initial, const uint8_t *p,
 				  len - off - 2));
 }
 
+/* As tcpdump says them: "ICMP 10.0.0.2 udp port 7788 unreachable". */
+static void summarize_icmp_error(struct out *o, const struct icmp_hdr *h)
+{
+	struct ipv4_hdr q;
+	char dst[16];
+	const char *proto;
+
+	if (ipv4_parse_quoted(h->data, h->data_len, &q) != DROP_NONE) {
+		put(o, "ICMP type %u, code %u, quoting no whole datagram", h->type, h->code);
+		return;
+	}
+	ipv4_ntoa(q.dst, dst);
+	proto = q.proto == IP_PROTO_TCP ? "tcp" : q.proto == IP_PROTO_UDP ? "udp" : NULL;
+	if (h->type == ICMP_TIME_EXCEEDED)
+		put(o, "ICMP ip %s time exceeded, about a datagram to %s",
+		    h->code == ICMP_REASSEMBLY_TIMEOUT ? "reassembly" : "in-transit", dst);
+	else if (h->code == ICMP_PORT_UNREACH && proto)
+		put(o, "ICMP %s %s port %u unreachable", dst, proto, get16(q.payload + 2));
+	else if (h->code == ICMP_PROTO_UNREACH)
+		put(o, "ICMP %s protocol %u unreachable", dst, q.proto);
+	else if (h->code == ICMP_FRAG_NEEDED)
+		put(o, "ICMP %s unreachable - need to frag (mtu %u)", dst, h->seq);
+	else
+		put(o, "ICMP %s unreachable, code %u", dst, h->code);
+}
+
 static void summarize_icmp(struct out *o, const struct ipv4_hdr *ip)
 {
 	struct icmp_hdr h;
@@ -74,7 +100,8 @@ static void summarize_icmp(struct out *o, const struct ipv4_hdr *ip)
 		    h.seq, h.data_len);
 		break;
 	case ICMP_DEST_UNREACH:
-		put(o, "ICMP destination unreachable, code %u", h.code);
+	case ICMP_TIME_EXCEEDED:
+		summarize_icmp_error(o, &h);
 		break;
 	default:
 		put(o, "ICMP type %u, code %u", h.type, h.code);

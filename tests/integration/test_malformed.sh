@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Hostile input at the IPv4 and ICMP layers (issue 2): each malformed packet
 # injected from the host side is dropped, counted under its own reason, and
-# answered by nothing; afterwards ping still works.
+# answered by nothing (but an unknown protocol, by an ICMP protocol
+# unreachable); afterwards ping still works.
 . "$(dirname "$0")/../lib.sh"
 ns_enter "$@"
 
@@ -18,8 +19,12 @@ while read -r name reason; do
 	stats_now "$LOG"
 	after=$(counter "$LOG" "$reason")
 	out_after=$(awk '/packets:/{v=$4} END{print v+0}' "$LOG")
-	if [ "$after" -eq $((before + 1)) ] && [ "$out_after" -eq "$out_before" ]; then
-		ok "$name: dropped, counted as $reason, not answered"
+	# RFC 1122 3.2.2.1: an unknown protocol is answered by one ICMP
+	# protocol unreachable; everything else by nothing.
+	answers=0
+	[ "$name" = unknown-protocol ] && answers=1
+	if [ "$after" -eq $((before + 1)) ] && [ "$out_after" -eq $((out_before + answers)) ]; then
+		ok "$name: dropped, counted as $reason, answered by $answers packet(s)"
 	else
 		not_ok "$name: $reason went $before -> $after, packets out $out_before -> $out_after"
 	fi

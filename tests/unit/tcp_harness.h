@@ -68,6 +68,7 @@
 #include "bytes.h"
 #include "checksum.h"
 #include "dev_pair.h"
+#include "icmp.h"
 #include "ipv4_wire.h"
 #include "net.h"
 #include "seq.h"
@@ -190,6 +191,7 @@ HELPER int setup_stack(void **state)
 	net_init(&t->net, &t->wrap, OUR_ADDR);
 	t->now = TEST_T0;
 	t->net.now = TEST_T0;
+	icmp_layer_init(&t->net);
 	tcp_layer_init(&t->net);
 	t->net.tcp->isn_fixed = 1;
 	t->net.tcp->isn_value = TEST_ISS;

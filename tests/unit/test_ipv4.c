@@ -164,6 +164,7 @@ struct bad_case {
 	size_t len;
 	int keep_ip_checksum;
 	int fix_icmp_checksum;
+	int unreachable;	/* answered by ICMP destination unreachable */
 };
 
 #define FIELD8(o, v)  .off = (o), .size = 1, .value = (v)
@@ -204,7 +205,8 @@ static const struct bad_case bad_cases[] = {
 	  FIELD16(IPV4_OFF_FRAG, IPV4_FLAG_MF) },
 	{ "fragment offset 1480 (last fragment)", DROP_IP_FRAGMENT,
 	  FIELD16(IPV4_OFF_FRAG, 1480 / 8) },
-	{ "protocol 99", DROP_IP_UNKNOWN_PROTO, FIELD8(IPV4_OFF_PROTO, 99) },
+	{ "protocol 99", DROP_IP_UNKNOWN_PROTO, FIELD8(IPV4_OFF_PROTO, 99),
+	  .unreachable = 1 },	/* RFC 1122 3.2.2.1: protocol unreachable */
 	/* icmp.c: RFC 792 */
 	{ "ICMP message of 4 bytes", DROP_ICMP_TOO_SHORT,
 	  FIELD16(IPV4_OFF_TOTAL_LEN, IPV4_HDR_MIN + 4),
@@ -244,7 +246,8 @@ static void mutate(const struct bad_case *c, uint8_t *pkt, size_t *len)
 }
 
 /* Each variant: exactly its own drop counter goes up by one, rx_packets
- * counts it, nothing else moves, and nothing is sent. */
+ * counts it, nothing else moves, and nothing is sent - but an ICMP
+ * protocol unreachable where a case says so. */
 static void test_each_malformed_packet_is_dropped(void **state)
 {
 	struct fixture *f = *state;
@@ -262,6 +265,16 @@ static void test_each_malformed_packet_is_dropped(void **state)
 		receive(f, pkt, len);
 
 		want.drops[c->expect] = 1;
+		if (c->unreachable) {
+			uint8_t out[DEVICE_MTU];
+
+			want.tx_packets = 1;
+			if (pair_pending(f->peer) != 1 ||
+			    device_recv(f->peer, out, sizeof out) <= IPV4_HDR_MIN ||
+			    out[IPV4_OFF_PROTO] != IP_PROTO_ICMP ||
+			    out[IPV4_HDR_MIN] != ICMP_DEST_UNREACH)
+				fail_msg("%s: no ICMP destination unreachable", c->name);
+		}
 		expect_counted(c->name, &before, &f->net.stats, &want);
 		if (pair_pending(f->peer) != 0)
 			fail_msg("%s: the stack sent %zu packet(s)", c->name,
