@@ -7,6 +7,8 @@
 #     refused", one SYN and no retransmission (RFC 1122 4.2.3.9);
 #   - a flood of unknown-protocol datagrams is answered only as fast as the
 #     rate limit allows (TUNTCP_ICMP_RATE, RFC 1812 4.3.2.8);
+#   - forged errors against a live connection (a short quote, sequence
+#     numbers never sent) are counted and harm nothing (RFC 5927);
 #   - every ICMP message tuntcp sent is clean under tshark.
 # Asserted on the stack's counters and on what arrived, never on timing.
 . "$(dirname "$0")/../lib.sh"
@@ -81,4 +83,59 @@ check "the trace names the rule" grep -q "SYN-SENT -> CLOSED .*ICMP error: the a
 check "no sanitizer report" no_sanitizer_report "$T/client.log"
 check "the capture is clean under tshark" tshark_clean "$T/refused.pcap"
 nft delete table inet tuntcp_reject
+"$TOP/tools/down.sh" >/dev/null
+
+# 3. Forged ICMP errors against a live connection (RFC 5927): a quote too
+#    short to read, and errors naming the connection's 4-tuple but a
+#    sequence number it never sent - port unreachable, and fragmentation
+#    needed with an MTU of 100.  None may harm it: the echo goes on.
+TUNTCP_ISN=0 lab_up forged --app "$BIN/echo_server" --echo || { not_ok "lab up"; finish; }
+cat >"$T/forged.py" <<'PY'
+import socket, struct
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+def icmp(type_, code, rest, quoted):
+    msg = struct.pack("!BBHI", type_, code, 0, rest) + quoted
+    return msg[:2] + struct.pack("!H", csum(msg)) + msg[4:]
+
+def quote(sport, dport, seq):
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 1, 0x4000, 64, 6, 0,
+                     socket.inet_aton("10.0.0.2"), socket.inet_aton("10.0.0.1"))
+    return ip + struct.pack("!HHI", sport, dport, seq)
+
+c = socket.create_connection(("10.0.0.2", 7788), timeout=5)
+c.sendall(b"before")
+assert c.recv(100) == b"before"
+port = c.getsockname()[1]
+raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+far = 0x80000000		# TUNTCP_ISN=0: the stack's numbers are near 0
+for m in (icmp(3, 3, 0, quote(7788, port, far)[:24]),	# too short
+          icmp(3, 3, 0, quote(7788, port, far)),
+          icmp(3, 4, 100, quote(7788, port, far)),
+          icmp(11, 0, 0, quote(7788, port, far - 1))):
+    raw.sendto(m, ("10.0.0.2", 0))
+c.sendall(b"after" * 400)	# 2000 bytes: more than a 100-byte MTU allows
+got = b""
+while len(got) < 2000:
+    d = c.recv(4096)
+    if not d:
+        break
+    got += d
+assert got == b"after" * 400
+c.close()
+print("the connection survived")
+PY
+check "forged ICMP errors do not harm a live connection" $PY "$T/forged.py"
+stats_now "$T/forged.log"
+check "three counted as outside the window (RFC 5927)" test "$(counter "$T/forged.log" tcp-icmp-seq-outside-window)" -eq 3
+check "one counted as a bad quote" test "$(counter "$T/forged.log" icmp-error-bad-quote)" -eq 1
+check "the stack program is still running" kill -0 "$APP_PID"
+lab_down
 finish
