@@ -50,6 +50,7 @@ const char *tcp_state_name(enum tcp_state s);
 /* Defaults; see docs and README for what a learner may change. */
 #define TCP_DEFAULT_MSS     1460	/* 1500 - 20 (IPv4) - 20 (TCP) */
 #define TCP_MIN_MSS         536		/* RFC 9293 3.7.1: assumed without the option */
+#define TCP_MIN_SND_MSS     48		/* the least we send, whatever the peer's MSS */
 #define TCP_BUF_SIZE        (256 * 1024)	/* send and receive buffers, bytes */
 #define TCP_DEFAULT_MSL_MS  2000	/* a lab MSL: TIME-WAIT lasts 4 s (RFC: 2 min) */
 #define TCP_RTO_INITIAL_MS  1000	/* RFC 6298 2.1 */
@@ -156,6 +157,8 @@ struct tcb {
 				 * SACK reported, first first (RFC 2018 4) */
 	uint8_t nsack_sent;
 	uint8_t nodelay;	/* TCP_NODELAY: Nagle's algorithm off */
+	uint64_t challenge_at;	/* when this connection last sent a challenge
+				 * ACK (RFC 5961 7); 0: never */
 
 	/* Life of the block */
 	int error;		/* errno to report to the user: ECONNRESET, ... */
@@ -184,13 +187,18 @@ struct tcp_layer {
 	uint32_t rto_min_ms;	/* RFC 6298 2.4 says 1 s */
 	uint16_t next_port;	/* next ephemeral port to try */
 	uint64_t challenge_second;	/* RFC 5961 7: rate-limit window start */
-	uint32_t challenge_count;	/* challenge ACKs sent in that second */
+	uint32_t challenge_budget;	/* challenge ACKs left in that second */
 	uint32_t ack_delay_ms;	/* delayed ACKs (RFC 9293 3.8.6.3); 0: ACK at once */
 	uint32_t sndbuf_size;	/* buffer sizes of new connections */
 	uint32_t rcvbuf_size;
 };
 
-#define TCP_CHALLENGE_ACKS_PER_SECOND 10
+/* RFC 5961 7, as Linux: a connection sends at most one challenge ACK per
+ * TCP_INVALID_RATELIMIT_MS (tcp_invalid_ratelimit), and the whole stack
+ * between 1/2 and 3/2 of TCP_CHALLENGE_ACK_LIMIT a second, redrawn each
+ * second (tcp_output.c says why). */
+#define TCP_INVALID_RATELIMIT_MS 500
+#define TCP_CHALLENGE_ACK_LIMIT  1000
 
 /* --- entry points: tcp_layer_init() registers TCP with the stack; IPv4
  * and net.c call the rest through struct net_proto (net.h) --- */
@@ -213,6 +221,7 @@ struct tcb *tcb_find_listener(struct net *net, uint32_t laddr, uint16_t lport);
 int tcp_port_in_use(struct net *net, uint16_t port);
 uint16_t tcp_ephemeral_port(struct net *net);
 uint32_t tcp_choose_iss(struct net *net, const struct tcb *tcb);
+uint32_t tcp_keyed_random(const struct net *net, uint64_t x);
 /* The one door for state changes: `why` names the cause, `seg` (may be
  * NULL) the segment that caused it; both are shown by TUNTCP_TRACE=1. */
 void tcp_set_state(struct net *net, struct tcb *tcb, enum tcp_state state,

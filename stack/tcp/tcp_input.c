@@ -43,6 +43,22 @@ static void syn_was_retransmitted(struct net *net, struct tcb *tcb)
 	tcb->cwnd = tcb->snd_mss;
 }
 
+/* RFC 9293 3.7.1: the peer's MSS bounds our segments; without the option,
+ * 536 is assumed.  We never send more than our own MTU allows - nor fewer
+ * than TCP_MIN_SND_MSS bytes, whatever the peer says: an MSS of 1 would
+ * have us cut every byte into a segment of its own, 40 bytes of headers
+ * each (CVE-2019-11479; Linux's floor is the same 48). */
+static uint16_t mss_from_syn(const struct tcp_seg *seg)
+{
+	uint16_t mss = seg->mss ? seg->mss : TCP_MIN_MSS;
+
+	if (mss > TCP_DEFAULT_MSS)
+		mss = TCP_DEFAULT_MSS;
+	if (mss < TCP_MIN_SND_MSS)
+		mss = TCP_MIN_SND_MSS;
+	return mss;
+}
+
 /* ---------------------------------------------------------------------
  * 3.10.7.1  CLOSED: no connection matches
  * ------------------------------------------------------------------- */
@@ -114,11 +130,7 @@ static void listen_input(struct net *net, struct tcb *l,
 	t->snd.una = t->iss;
 	t->snd.nxt = t->iss;
 	t->snd_max = t->iss;
-	/* RFC 9293 3.7.1: the peer's MSS bounds our segments; without the
-	 * option, 536 is assumed.  We never send more than our own MTU allows. */
-	t->snd_mss = seg->mss ? seg->mss : TCP_MIN_MSS;
-	if (t->snd_mss > TCP_DEFAULT_MSS)
-		t->snd_mss = TCP_DEFAULT_MSS;
+	t->snd_mss = mss_from_syn(seg);
 	/* A copy of the listener: its buffer sizes and options. */
 	tcb_set_buffers(t, (uint32_t)l->sndbuf.cap, tcb_rcvbuf_size(l));
 	t->nodelay = l->nodelay;
@@ -183,9 +195,7 @@ static void syn_sent_input(struct net *net, struct tcb *tcb,
 	tcb->irs = seg->seq;
 	tcb->rcv.nxt = seg->seq + 1;
 	tcb->rcv_adv = tcb->rcv.nxt;
-	tcb->snd_mss = seg->mss ? seg->mss : TCP_MIN_MSS;
-	if (tcb->snd_mss > TCP_DEFAULT_MSS)
-		tcb->snd_mss = TCP_DEFAULT_MSS;
+	tcb->snd_mss = mss_from_syn(seg);
 	/* RFC 7323 2.2: we offered a scale on our SYN; it is used only if
 	 * the peer's SYN offers one too. */
 	tcb->sack_ok = seg->sack_ok;	/* we offered it on our SYN */

@@ -182,20 +182,34 @@ void tcp_send_ack(struct net *net, struct tcb *tcb)
 }
 
 /* RFC 5961 section 7: challenge ACKs are rate-limited, so that an attacker
- * cannot use them to learn our sequence numbers or flood the peer. */
+ * cannot use them to flood the peer.  One limit for the whole stack (as
+ * this stack first had, and Linux before 4.7) is a side channel: an
+ * off-path attacker who floods a victim's connection with guesses and
+ * counts the challenge ACKs on a connection of its own learns which
+ * guesses were in the victim's window (CVE-2016-5696).  So, as Linux now:
+ * each connection has its own limit, one per TCP_INVALID_RATELIMIT_MS;
+ * and the stack-wide cap, only there against floods of many connections,
+ * is redrawn each second from a number the attacker cannot predict. */
 void tcp_send_challenge_ack(struct net *net, struct tcb *tcb)
 {
 	struct tcp_layer *tcp = net->tcp;
 
-	if (net->now - tcp->challenge_second >= 1000) {
-		tcp->challenge_second = net->now;
-		tcp->challenge_count = 0;
-	}
-	if (tcp->challenge_count >= TCP_CHALLENGE_ACKS_PER_SECOND) {
+	if (tcb->challenge_at &&
+	    net->now - tcb->challenge_at < TCP_INVALID_RATELIMIT_MS) {
 		net->stats.tcp_challenge_acks_limited++;
 		return;
 	}
-	tcp->challenge_count++;
+	if (tcp->challenge_second == 0 || net->now - tcp->challenge_second >= 1000) {
+		tcp->challenge_second = net->now;
+		tcp->challenge_budget = TCP_CHALLENGE_ACK_LIMIT / 2 +
+			tcp_keyed_random(net, net->now) % TCP_CHALLENGE_ACK_LIMIT;
+	}
+	if (tcp->challenge_budget == 0) {
+		net->stats.tcp_challenge_acks_limited++;
+		return;
+	}
+	tcp->challenge_budget--;
+	tcb->challenge_at = net->now;
 	net->stats.tcp_challenge_acks++;
 	net_logf(net, "challenge ACK (RFC 5961)");
 	tcp_send_ack(net, tcb);

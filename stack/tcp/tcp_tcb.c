@@ -304,6 +304,17 @@ uint32_t tcp_choose_iss(struct net *net, const struct tcb *tcb)
 	return m + (uint32_t)siphash24(net->tcp->isn_key, tuple, sizeof tuple);
 }
 
+/* A number an attacker cannot predict, the same for the same `x`: the
+ * keyed hash of the ISNs, for the core, which draws no random numbers of
+ * its own (the key comes from the runtime). */
+uint32_t tcp_keyed_random(const struct net *net, uint64_t x)
+{
+	uint8_t in[8];
+
+	memcpy(in, &x, sizeof in);
+	return (uint32_t)siphash24(net->tcp->isn_key, in, sizeof in);
+}
+
 /* Is any connection still in the middle of something the peer needs us
  * for: data or a FIN not yet acknowledged, or a close not yet finished
  * (FIN-WAIT-1/2, CLOSING, LAST-ACK)?  The runtime lingers at exit until

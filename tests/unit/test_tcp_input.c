@@ -691,36 +691,64 @@ static void test_old_syn_in_established_acked(void **state)
 	expect_state(t, TCP_ESTABLISHED);
 }
 
-/* RFC 5961 7: at most TCP_CHALLENGE_ACKS_PER_SECOND challenge ACKs in a
- * second; the excess is counted and not sent; the next second they flow
- * again. */
+/* RFC 5961 7: a connection sends at most one challenge ACK each
+ * TCP_INVALID_RATELIMIT_MS; the excess is counted and not sent. */
 static void test_challenge_ack_rate_limited(void **state)
 {
 	struct tcp_test *t = *state;
 	int i;
 
-	for (i = 0; i < TCP_CHALLENGE_ACKS_PER_SECOND; i++) {
-		send_seg(t, .flags = TCP_RST, .seq = 100 + (uint32_t)i);
-		expect_seg(t, TCP_ACK, 1, 1, 0);
-	}
-	send_seg(t, .flags = TCP_RST, .seq = 200);
+	send_seg(t, .flags = TCP_RST, .seq = 100);
+	expect_seg(t, TCP_ACK, 1, 1, 0);
+	for (i = 0; i < 5; i++)
+		send_seg(t, .flags = TCP_RST, .seq = 101 + (uint32_t)i);
 	send_seg(t, .flags = TCP_SYN, .seq = 300);
 	expect_nothing(t);
-	assert_int_equal(t->net.stats.tcp_challenge_acks,
-			 TCP_CHALLENGE_ACKS_PER_SECOND);
-	assert_int_equal(t->net.stats.tcp_challenge_acks_limited, 2);
+	assert_int_equal(t->net.stats.tcp_challenge_acks, 1);
+	assert_int_equal(t->net.stats.tcp_challenge_acks_limited, 6);
 
-	advance(t, 999);	/* still the same second */
+	advance(t, TCP_INVALID_RATELIMIT_MS - 1);
 	send_seg(t, .flags = TCP_RST, .seq = 201);
 	expect_nothing(t);
-	assert_int_equal(t->net.stats.tcp_challenge_acks_limited, 3);
-
-	advance(t, 1);		/* a new second */
+	advance(t, 1);
 	send_seg(t, .flags = TCP_RST, .seq = 202);
 	expect_seg(t, TCP_ACK, 1, 1, 0);
-	assert_int_equal(t->net.stats.tcp_challenge_acks,
-			 TCP_CHALLENGE_ACKS_PER_SECOND + 1);
+	assert_int_equal(t->net.stats.tcp_challenge_acks, 2);
 	expect_state(t, TCP_ESTABLISHED);
+}
+
+/* CVE-2016-5696: with one limit for the whole stack, an attacker who
+ * floods a victim's connection with RSTs and counts the challenge ACKs on
+ * its own connection learns which of its guesses were in the victim's
+ * window.  Now the victim's flood leaves the attacker's count as it was:
+ * its own in-window RST still gets its challenge ACK. */
+static void test_challenge_acks_no_side_channel(void **state)
+{
+	struct tcp_test *t = *state;
+	const uint16_t victim = PEER_PORT, attacker = PEER_PORT + 2;
+	int i;
+
+	/* The attacker's own connection, from another port. */
+	t->rport = attacker;
+	send_seg(t, .flags = TCP_SYN, .seq = 0, .mss = 1460);
+	expect_seg(t, TCP_SYN | TCP_ACK, 0, 1, 0);
+	send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 1);
+	expect_state(t, TCP_ESTABLISHED);
+
+	/* A flood of in-window RSTs at the victim: one challenge ACK. */
+	t->rport = victim;
+	for (i = 0; i < 200; i++)
+		send_seg(t, .flags = TCP_RST, .seq = 1000 + 100 * (uint32_t)i);
+	expect_seg(t, TCP_ACK, 1, 1, 0);
+	expect_nothing(t);
+	expect_state(t, TCP_ESTABLISHED);
+
+	/* The attacker's probe on its own connection, the same instant. */
+	t->rport = attacker;
+	send_seg(t, .flags = TCP_RST, .seq = 100);
+	expect_seg(t, TCP_ACK, 1, 1, 0);
+	expect_state(t, TCP_ESTABLISHED);
+	assert_int_equal(t->net.stats.tcp_challenge_acks, 2);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1096,6 +1124,7 @@ int main(void)
 		TCP_TEST(test_syn_in_established_challenged, established),
 		TCP_TEST(test_old_syn_in_established_acked, established),
 		TCP_TEST(test_challenge_ack_rate_limited, established),
+		TCP_TEST(test_challenge_acks_no_side_channel, established),
 		/* fifth */
 		TCP_TEST(test_ack_of_unsent_data, established),
 		TCP_TEST(test_ack_too_old, established),

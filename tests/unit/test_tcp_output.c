@@ -56,6 +56,24 @@ static void test_full_segments_leave_room_for_sack_blocks(void **state)
 	assert_int_equal(s->hdr_len, 20);
 }
 
+/* CVE-2019-11479: a peer that announces an MSS of 1 would have every byte
+ * sent in a segment of its own; the stack sends at least 48 bytes of data
+ * a segment, as Linux does. */
+static void test_tiny_peer_mss_floored(void **state)
+{
+	struct tcp_test *t = *state;
+	static uint8_t data[100];
+
+	t->peer_mss = 1;
+	tcb_established(t);
+	assert_int_equal(t->tcb->snd_mss, 48);
+	memset(data, 't', sizeof data);
+	app_send(t, data, sizeof data);
+	expect_seg(t, TCP_ACK, 1, 1, 48);
+	expect_seg(t, TCP_ACK, 49, 1, 48);
+	expect_nothing(t);	/* Nagle holds the last 4 */
+}
+
 /* A segment the device refuses (a full queue: -ENOBUFS) was not sent:
  * snd.nxt stays, the failure is counted, and the retransmission timer
  * sends it. */
@@ -208,6 +226,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TCP_TEST(test_full_segments_leave_room_for_sack_blocks, stack),
+		TCP_TEST(test_tiny_peer_mss_floored, stack),
 		TCP_TEST(test_refused_segment_is_sent_by_the_timer, established),
 		TCP_TEST(test_scaled_window_edge_never_moves_back, stack),
 		TCP_TEST(test_scaled_window_closes_when_buffer_full, stack),
