@@ -64,6 +64,9 @@ void stats_print(const struct stats *st, FILE *out, const char *prefix)
 	if (st->tcp_window_probes)
 		fprintf(out, "%stcp zero-window probes sent   %llu\n", prefix,
 			(unsigned long long)st->tcp_window_probes);
+	if (st->tcp_bad_options)
+		fprintf(out, "%stcp segments with bad options %llu (kept, the options skipped)\n",
+			prefix, (unsigned long long)st->tcp_bad_options);
 	if (st->tcp_challenge_acks || st->tcp_challenge_acks_limited)
 		fprintf(out, "%stcp challenge acks sent       %llu (%llu held back by the rate limit)\n",
 			prefix, (unsigned long long)st->tcp_challenge_acks,

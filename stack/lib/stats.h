@@ -39,7 +39,6 @@
 	X(TCP_LISTEN_NOT_SYN,  "tcp-listen-not-syn")                \
 	X(TCP_TOO_SHORT,       "tcp-too-short")                     \
 	X(TCP_BAD_OFFSET,      "tcp-bad-data-offset")               \
-	X(TCP_BAD_OPTION,      "tcp-bad-option")                    \
 	X(TCP_BAD_CHECKSUM,    "tcp-bad-checksum")                  \
 	X(TCP_BAD_FLAGS,       "tcp-bad-flags")                     \
 	X(TCP_BAD_PORT,        "tcp-port-zero")                     \
@@ -81,6 +80,7 @@ struct stats {
 	uint64_t tcp_retransmits;	/* segments sent again (timeout or fast) */
 	uint64_t tcp_send_failed;	/* segments the device or IP refused */
 	uint64_t tcp_fast_retransmits;
+	uint64_t tcp_bad_options;	/* segments kept, malformed options skipped */
 	uint64_t tcp_challenge_acks;
 	uint64_t tcp_challenge_acks_limited;
 	uint64_t tcp_window_probes;

@@ -820,6 +820,12 @@ void tcp_input(struct net *net, const struct ipv4_hdr *ip)
 		net_drop(net, why, NULL);
 		return;
 	}
+	if (seg.bad_options) {
+		/* Kept, as Linux keeps it (tcp_wire.c says why). */
+		net->stats.tcp_bad_options++;
+		snprintf(net->note, sizeof net->note, "malformed TCP options skipped");
+		net_logf(net, "malformed TCP options skipped; the segment is kept");
+	}
 	tcp_input_segment(net, &seg);
 	/* The connection as this segment left it, for the capture's comment
 	 * (found again: the segment may have ended it). */

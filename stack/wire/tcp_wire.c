@@ -12,10 +12,13 @@
 /* RFC 9293 3.1 "Options": an option is either one byte (EOL, NOP) or
  * kind, length, data, where length counts kind and length bytes too.
  * RFC 9293 3.2 and RFC 1122 4.2.2.5: a TCP must ignore options it does not
- * know, by skipping `length` bytes, and must cope with an illegal length
- * - we drop the segment, as Linux does. */
-static enum drop_reason parse_options(const uint8_t *p, size_t n,
-				      struct tcp_seg *seg)
+ * know, by skipping `length` bytes, and must cope with an illegal length.
+ * RFC 9293 MUST-7 allows dropping such a segment; we keep it, as Linux
+ * does: a known option of the wrong length is skipped, and a length that
+ * cannot be (under 2, or past the header) ends the list there.  Dropping
+ * would stall a connection whose data segment is resent with the same bad
+ * option each time.  seg->bad_options says it happened. */
+static void parse_options(const uint8_t *p, size_t n, struct tcp_seg *seg)
 {
 	size_t i = 0;
 
@@ -28,31 +31,35 @@ static enum drop_reason parse_options(const uint8_t *p, size_t n,
 			i++;
 			continue;
 		}
-		if (i + 1 >= n)
-			return DROP_TCP_BAD_OPTION;	/* no room for a length */
+		if (i + 1 >= n) {
+			seg->bad_options = 1;	/* no room for a length */
+			return;
+		}
 		olen = p[i + 1];
-		if (olen < 2 || i + olen > n)
-			return DROP_TCP_BAD_OPTION;
+		if (olen < 2 || i + olen > n) {
+			seg->bad_options = 1;
+			return;
+		}
 		switch (kind) {
 		case TCPOPT_MSS:
 			if (olen != 4)
-				return DROP_TCP_BAD_OPTION;
+				goto skip_bad;
 			seg->mss = get16(p + i + 2);
 			break;
 		case TCPOPT_WSCALE:
 			if (olen != 3)
-				return DROP_TCP_BAD_OPTION;
+				goto skip_bad;
 			/* RFC 7323 2.3: a shift above 14 is used as 14. */
 			seg->wscale = (int8_t)(p[i + 2] > 14 ? 14 : p[i + 2]);
 			break;
 		case TCPOPT_SACK_OK:
 			if (olen != 2)
-				return DROP_TCP_BAD_OPTION;
+				goto skip_bad;
 			seg->sack_ok = 1;
 			break;
 		case TCPOPT_TIMESTAMP:
 			if (olen != 10)
-				return DROP_TCP_BAD_OPTION;
+				goto skip_bad;
 			seg->has_ts = 1;
 			seg->ts_val = get32(p + i + 2);
 			seg->ts_ecr = get32(p + i + 6);
@@ -63,7 +70,7 @@ static enum drop_reason parse_options(const uint8_t *p, size_t n,
 			uint8_t b;
 
 			if (olen < 10 || (olen - 2) % 8 != 0)
-				return DROP_TCP_BAD_OPTION;
+				goto skip_bad;
 			seg->nsack = (uint8_t)((olen - 2) / 8);
 			for (b = 0; b < seg->nsack; b++) {
 				seg->sack[b][0] = get32(p + i + 2 + 8 * b);
@@ -75,14 +82,16 @@ static enum drop_reason parse_options(const uint8_t *p, size_t n,
 			break;	/* unknown: skipped */
 		}
 		i += olen;
+		continue;
+skip_bad:
+		seg->bad_options = 1;
+		i += olen;
 	}
-	return DROP_NONE;
 }
 
 enum drop_reason tcp_parse(const uint8_t *buf, size_t len, uint32_t src,
 			   uint32_t dst, struct tcp_seg *seg)
 {
-	enum drop_reason why;
 
 	memset(seg, 0, sizeof *seg);
 	seg->wscale = -1;
@@ -101,9 +110,7 @@ enum drop_reason tcp_parse(const uint8_t *buf, size_t len, uint32_t src,
 					       (uint16_t)len), buf, len)) != 0)
 		return DROP_TCP_BAD_CHECKSUM;
 
-	why = parse_options(buf + TCP_HDR_MIN, seg->hdr_len - TCP_HDR_MIN, seg);
-	if (why != DROP_NONE)
-		return why;
+	parse_options(buf + TCP_HDR_MIN, seg->hdr_len - TCP_HDR_MIN, seg);
 
 	seg->src = src;
 	seg->dst = dst;

@@ -72,6 +72,7 @@ struct tcp_seg {
 	uint8_t sack_ok;
 	uint8_t has_ts;
 	uint32_t ts_val, ts_ecr;
+	uint8_t bad_options;	/* malformed options were skipped (tcp_wire.c) */
 	uint8_t nsack;		/* SACK blocks (RFC 2018 3) */
 	uint32_t sack[TCP_MAX_SACK_BLOCKS][2];	/* [left edge, right edge) of each */
 	const uint8_t *data;	/* the payload, inside the packet */

@@ -163,8 +163,10 @@ static void test_sack_blocks_round_trip(void **state)
 	put16(buf + TCP_OFF_CHECKSUM,		/*  length is what fails) */
 	      inet_fold(inet_sum(inet_pseudo_sum(OUR_ADDR, PEER_ADDR, IP_PROTO_TCP,
 						 (uint16_t)n), buf, n)));
-	assert_int_equal(tcp_parse(buf, n, OUR_ADDR, PEER_ADDR, &s),
-			 DROP_TCP_BAD_OPTION);
+	/* Skipped, as Linux does; the segment is kept. */
+	assert_int_equal(tcp_parse(buf, n, OUR_ADDR, PEER_ADDR, &s), DROP_NONE);
+	assert_int_equal(s.bad_options, 1);
+	assert_int_equal(s.nsack, 0);
 }
 
 /* EOL ends the list (what follows is padding); an unknown kind is skipped
@@ -215,18 +217,6 @@ static const struct bad_syn bad_syns[] = {
 	  .cut = 36 },
 	{ "bad checksum (e9bd, not e9bc)", DROP_TCP_BAD_CHECKSUM,
 	  SET(TCP_OFF_CHECKSUM, 2, 0xe9, 0xbd), .keep_checksum = 1 },
-	{ "option length 0 (SACK_PERM)", DROP_TCP_BAD_OPTION,
-	  SET(25, 1, 0x00) },
-	{ "option length 1 (SACK_PERM)", DROP_TCP_BAD_OPTION,
-	  SET(25, 1, 0x01) },
-	{ "option overruns the header (TS length 30)", DROP_TCP_BAD_OPTION,
-	  SET(27, 1, 30) },
-	{ "option kind in the last byte, no length", DROP_TCP_BAD_OPTION,
-	  SET(36, 4, 0x01, 0x01, 0x01, 0x03) },
-	{ "MSS option of length 3", DROP_TCP_BAD_OPTION, SET(21, 1, 0x03) },
-	{ "MSS option of length 6", DROP_TCP_BAD_OPTION, SET(21, 1, 0x06) },
-	{ "TS option of length 8", DROP_TCP_BAD_OPTION, SET(27, 1, 0x08) },
-	{ "WS option of length 2", DROP_TCP_BAD_OPTION, SET(38, 1, 0x02) },
 	{ "SYN+FIN", DROP_TCP_BAD_FLAGS,
 	  SET(TCP_OFF_FLAGS, 1, TCP_SYN | TCP_FIN) },
 	{ "SYN+RST", DROP_TCP_BAD_FLAGS,
@@ -236,6 +226,33 @@ static const struct bad_syn bad_syns[] = {
 };
 
 #define N_BAD (sizeof bad_syns / sizeof bad_syns[0])
+
+/* Malformed options: the segment is kept (as Linux keeps it), the bad
+ * option skipped - or, for a length that cannot be, the rest of the list
+ * - and what parsed before it stays.  `mss` and `wscale` are what must be
+ * read from the list afterwards (the Linux SYN's options are MSS 1460,
+ * SACK_PERM, TS, NOP, WS 7). */
+static const struct bad_syn bad_options[] = {
+	{ "option length 0 (SACK_PERM)", DROP_NONE, SET(25, 1, 0x00) },
+	{ "option length 1 (SACK_PERM)", DROP_NONE, SET(25, 1, 0x01) },
+	{ "option overruns the header (TS length 30)", DROP_NONE, SET(27, 1, 30) },
+	{ "option kind in the last byte, no length", DROP_NONE,
+	  SET(36, 4, 0x01, 0x01, 0x01, 0x03) },
+	{ "MSS option of length 3", DROP_NONE, SET(21, 1, 0x03) },
+	{ "MSS option of length 6", DROP_NONE, SET(21, 1, 0x06) },
+	{ "TS option of length 8", DROP_NONE, SET(27, 1, 0x08) },
+	{ "WS option of length 2", DROP_NONE, SET(38, 1, 0x02) },
+};
+/* What each case above leaves parsed: MSS (0: none), window scale (-1).
+ * A wrong length misaligns what follows, which is then read for whatever
+ * it looks like (the MSS of length 6 lands on bytes that read as a window
+ * scale of 10), as Linux reads it too. */
+static const struct { uint16_t mss; int8_t wscale; } bad_options_left[] = {
+	{ 1460, -1 }, { 1460, -1 }, { 1460, -1 }, { 1460, -1 },
+	{ 0, -1 }, { 0, 10 }, { 1460, -1 }, { 1460, -1 },
+};
+
+#define N_BAD_OPTIONS (sizeof bad_options / sizeof bad_options[0])
 
 static size_t make_bad(const struct bad_syn *b, uint8_t *buf)
 {
@@ -265,6 +282,47 @@ static void test_parse_rejects_each_defect(void **state)
 				 why ? drop_name(why) : "accepted",
 				 drop_name(bad_syns[i].expect));
 	}
+}
+
+static void test_parse_skips_each_bad_option(void **state)
+{
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < N_BAD_OPTIONS; i++) {
+		uint8_t buf[sizeof linux_syn];
+		size_t len = make_bad(&bad_options[i], buf);
+		struct tcp_seg s;
+		enum drop_reason why = tcp_parse(buf, len, PEER_ADDR, OUR_ADDR, &s);
+
+		if (why != DROP_NONE || !s.bad_options)
+			fail_msg("%s: %s, bad_options %d; expected kept and marked",
+				 bad_options[i].name, why ? drop_name(why) : "kept",
+				 s.bad_options);
+		if (s.mss != bad_options_left[i].mss ||
+		    s.wscale != bad_options_left[i].wscale)
+			fail_msg("%s: mss %u wscale %d left, expected %u and %d",
+				 bad_options[i].name, s.mss, s.wscale,
+				 bad_options_left[i].mss, bad_options_left[i].wscale);
+	}
+}
+
+/* Through the stack: a SYN with a malformed option still opens the
+ * connection; it is counted, not dropped. */
+static void test_stack_keeps_syn_with_bad_option(void **state)
+{
+	struct tcp_test *t = *state;
+	uint8_t buf[sizeof linux_syn];
+	size_t len = make_bad(&bad_options[4], buf);	/* MSS of length 3 */
+
+	t->irs = LINUX_SYN_SEQ;
+	t->iss = TEST_ISS;
+	send_tcp_bytes(t, buf, len);
+	expect_seg(t, TCP_SYN | TCP_ACK, 0, 1, 0);
+	expect_no_drop(t);
+	expect_state(t, TCP_SYN_RECEIVED);
+	assert_int_equal(t->net.stats.tcp_bad_options, 1);
+	assert_int_equal(conn(t)->snd_mss, TCP_MIN_MSS);	/* no MSS read */
 }
 
 /* The good SYN, to a listener, is answered with a SYN,ACK: so each
@@ -335,6 +393,8 @@ int main(void)
 		cmocka_unit_test(test_sack_blocks_round_trip),
 		cmocka_unit_test(test_parse_eol_and_unknown_option),
 		cmocka_unit_test(test_parse_rejects_each_defect),
+		cmocka_unit_test(test_parse_skips_each_bad_option),
+		TCP_TEST(test_stack_keeps_syn_with_bad_option, listen),
 		TCP_TEST(test_stack_answers_linux_syn, listen),
 		TCP_TEST(test_stack_drops_each_defect, listen),
 		cmocka_unit_test(test_flags_str),
