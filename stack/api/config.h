@@ -19,6 +19,10 @@
  *                          (40 by default; 0 ACKs every segment at once)
  *   TUNTCP_SNDBUF=BYTES    send and receive buffer of each connection
  *   TUNTCP_RCVBUF=BYTES    (256 KiB by default; SO_SNDBUF/SO_RCVBUF too)
+ *   TUNTCP_FRAG_TIMEOUT=MS how long the fragments of a datagram may take
+ *                          to arrive (30000 by default, as Linux)
+ *   TUNTCP_FRAG_MEM=BYTES  the most all datagrams being reassembled may
+ *                          hold together (4 MiB by default, as Linux)
  */
 #ifndef TUNTCP_CONFIG_H
 #define TUNTCP_CONFIG_H
@@ -38,6 +42,8 @@ struct config {
 	const char *faults;	/* NULL: a perfect link */
 	uint32_t delack_ms;
 	uint32_t sndbuf, rcvbuf;
+	uint32_t frag_timeout_ms;
+	uint32_t frag_mem;
 };
 
 /* Fill `cfg` from the environment.  Returns 0, or -1 with a sentence in

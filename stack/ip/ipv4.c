@@ -4,13 +4,16 @@
  *
  * Read this first: ipv4_parse() (wire/ipv4_wire.c) has already proven the
  * header well formed.  Here we decide whether a host should accept it:
- * addressed to us, from a believable source, not a fragment, a protocol we
- * speak.  Every refusal is a counted drop with a reason.  What is accepted
- * goes up to the protocol registered for its number (net_add_proto()):
- * this file names no protocol above it.
+ * addressed to us, from a believable source, a protocol we speak.  Every
+ * refusal is a counted drop with a reason.  A fragment waits in
+ * ipv4_frag.c until its datagram is whole.  What is accepted goes up to
+ * the protocol registered for its number (net_add_proto()): this file
+ * names no protocol above it.
  */
 #include <errno.h>
+#include <stdio.h>
 
+#include "ipv4_frag.h"
 #include "ipv4_wire.h"
 #include "net.h"
 
@@ -25,9 +28,52 @@ static int source_is_bad(const struct net *net, uint32_t src)
 	       (src >> 28) == 0xF || src == net->addr;
 }
 
+/* A whole datagram for us, from one packet or reassembled: up to the
+ * protocol its Protocol field names (RFC 791 3.1: "the next level
+ * protocol"). */
+static void deliver(struct net *net, const struct ipv4_hdr *ip)
+{
+	const struct net_proto *proto = net_find_proto(net, ip->proto);
+
+	if (!proto) {
+		/* RFC 1122 3.2.2.1 suggests an ICMP protocol-unreachable
+		 * here; we only count the drop, as a firewall would. */
+		net_drop(net, DROP_IP_UNKNOWN_PROTO, NULL);
+		return;
+	}
+	proto->input(net, ip);
+}
+
+/* The fragment `ip` is kept until its datagram is whole; the fragment
+ * that completes it sends the whole datagram up.  The capture's comment
+ * on that fragment says both: reassembled, and what the protocol did. */
+static void reassemble(struct net *net, const struct ipv4_hdr *ip,
+		       uint64_t now)
+{
+	char reassembled[sizeof net->note];
+	struct ipv4_hdr whole;
+	uint8_t *dgram;
+
+	dgram = ip_reass_input(net, ip, now, &whole);
+	if (!dgram)
+		return;		/* held, or dropped */
+	snprintf(reassembled, sizeof reassembled, "%s", net->note);
+	net->note[0] = '\0';
+	deliver(net, &whole);
+	if (net->note[0]) {
+		char said[sizeof net->note];
+
+		snprintf(said, sizeof said, "%s", net->note);
+		snprintf(net->note, sizeof net->note, "%.120s; %.120s",
+			 reassembled, said);
+	} else {
+		snprintf(net->note, sizeof net->note, "%s", reassembled);
+	}
+	ip_reass_release(dgram);
+}
+
 void net_input(struct net *net, const uint8_t *pkt, size_t len, uint64_t now)
 {
-	const struct net_proto *proto;
 	struct ipv4_hdr ip;
 	enum drop_reason why;
 
@@ -55,23 +101,13 @@ void net_input(struct net *net, const uint8_t *pkt, size_t len, uint64_t now)
 		net_drop(net, DROP_IP_TTL_ZERO, NULL);
 		return;
 	}
-	/* RFC 791 3.2 reassembly is not implemented: a fragment (MF set or
-	 * a non-zero offset) is dropped.  Our peers on a TUN link with MTU
-	 * 1500 send whole datagrams, and TCP's MSS keeps them whole. */
+	/* RFC 791 3.2, RFC 1122 3.3.2: a fragment (MF set, or a non-zero
+	 * offset) is kept until its datagram is whole. */
 	if (ip.frag & (IPV4_FLAG_MF | IPV4_FRAG_OFFSET_MASK)) {
-		net_drop(net, DROP_IP_FRAGMENT, NULL);
+		reassemble(net, &ip, now);
 		return;
 	}
-
-	/* RFC 791 3.1: the Protocol field names "the next level protocol". */
-	proto = net_find_proto(net, ip.proto);
-	if (!proto) {
-		/* RFC 1122 3.2.2.1 suggests an ICMP protocol-unreachable
-		 * here; we only count the drop, as a firewall would. */
-		net_drop(net, DROP_IP_UNKNOWN_PROTO, NULL);
-		return;
-	}
-	proto->input(net, &ip);
+	deliver(net, &ip);
 }
 
 int ip_output(struct net *net, uint8_t proto, uint32_t dst,

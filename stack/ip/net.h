@@ -18,6 +18,8 @@
  * Path of a received packet:
  *   device -> net_input() [ip/ipv4.c] -> protocol 1: icmp_input() [ip/icmp.c]
  *                                     -> protocol 6: tcp_input()  [tcp/]
+ *   (a fragment waits in ip_reass_input() [ip/ipv4_frag.c] until its
+ *   datagram is whole, then goes up the same way)
  * Path of a sent packet:
  *   icmp/tcp -> ip_output() [ip/ipv4.c] -> device send() [dev/]
  */
@@ -28,6 +30,7 @@
 #include <stdint.h>
 
 #include "device.h"
+#include "ipv4_frag.h"
 #include "stats.h"
 
 struct ipv4_hdr;
@@ -89,6 +92,10 @@ struct net {
 	 * protocol looks inside: here the type is incomplete. */
 	struct tcp_layer *tcp;	/* TCP's connections and settings */
 
+	/* IPv4's own: the datagrams being reassembled from fragments, and
+	 * the limits on them (ipv4_frag.h). */
+	struct ip_reass reass;
+
 	/* What the stack says about the packet in hand, for a capture that
 	 * keeps comments (dev_pcap.c): `note` on the packet just processed
 	 * ("dropped: ip-bad-checksum", the connection's state after it),
@@ -99,9 +106,11 @@ struct net {
 
 /* Set up `net` to use `dev` and answer for `addr` (host order).  No
  * protocol is registered yet: a stack program then calls icmp_layer_init()
- * and tcp_layer_init(), in that order. */
+ * and tcp_layer_init(), in that order.  Reassembly gets its default
+ * limits (net->reass, ipv4_frag.h), which the caller may change. */
 void net_init(struct net *net, struct device *dev, uint32_t addr);
-/* Free every registered protocol's state, last registered first. */
+/* Free every registered protocol's state, last registered first, and the
+ * fragments waiting for reassembly. */
 void net_free(struct net *net);
 
 /* Register `proto` (kept by pointer: make it static const).  Returns 0, or
@@ -114,11 +123,12 @@ const struct net_proto *net_find_proto(const struct net *net, uint8_t number);
 /* Process one received packet of `len` bytes at time `now` (ms). */
 void net_input(struct net *net, const uint8_t *pkt, size_t len, uint64_t now);
 
-/* Run the timers that are due at `now`: every protocol's tick(). */
+/* Run the timers that are due at `now`: IPv4's reassembly timeout, then
+ * every protocol's tick(). */
 void net_tick(struct net *net, uint64_t now);
 
 /* The earliest time at which net_tick() has work, or UINT64_MAX: the
- * earliest of the protocols' next_deadline(). */
+ * earliest of reassembly's and the protocols' next_deadline(). */
 uint64_t net_next_deadline(const struct net *net);
 
 /* Send `len` bytes of `proto` payload to `dst` in one IPv4 datagram.

@@ -40,7 +40,13 @@
 
 #define IPV4_FLAG_DF 0x4000	/* don't fragment */
 #define IPV4_FLAG_MF 0x2000	/* more fragments */
-#define IPV4_FRAG_OFFSET_MASK 0x1FFF
+#define IPV4_FRAG_OFFSET_MASK 0x1FFF	/* in units of 8 bytes */
+#define IPV4_FRAG_UNIT 8
+
+/* RFC 791 3.1: Total Length is 16 bits, so a datagram (header included)
+ * is at most 65535 bytes, and its payload at most 65515 with no options. */
+#define IPV4_MAX_TOTAL   65535
+#define IPV4_MAX_PAYLOAD (IPV4_MAX_TOTAL - IPV4_HDR_MIN)
 
 #define IP_PROTO_ICMP 1
 #define IP_PROTO_TCP  6
