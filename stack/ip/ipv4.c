@@ -8,7 +8,8 @@
  * refusal is a counted drop with a reason.  A fragment waits in
  * ipv4_frag.c until its datagram is whole.  What is accepted goes up to
  * the protocol registered for its number (net_add_proto()): this file
- * names no protocol above it.
+ * names no protocol above it.  On the way down, ip_output() sends one
+ * datagram, or hands one too big for the MTU to ipv4_frag.c to cut up.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -117,8 +118,18 @@ int ip_output(struct net *net, uint8_t proto, uint32_t dst,
 	size_t i;
 	int err;
 
-	if (len > sizeof pkt - IPV4_HDR_MIN)
+	/* RFC 791 3.1: 16 bits of Total Length bound every datagram. */
+	if (len > IPV4_MAX_PAYLOAD)
 		return -EMSGSIZE;
+	if (len > sizeof pkt - IPV4_HDR_MIN) {
+		/* RFC 9293 3.7.1: TCP sizes its segments to fit (the MSS)
+		 * and sets DF (RFC 1191), so a TCP segment too big for the
+		 * MTU is TCP's mistake, refused rather than cut up.  ICMP
+		 * and UDP messages go in fragments (RFC 791 3.2). */
+		if (proto == IP_PROTO_TCP)
+			return -EMSGSIZE;
+		return ip_fragment_output(net, proto, dst, payload, len);
+	}
 	/* RFC 791 3.2 and RFC 6864: the Identification only has to be
 	 * unique for reassembly; a counter is what most hosts use. */
 	ipv4_build(pkt, net->addr, dst, proto, net->ip_id++, IPV4_DEFAULT_TTL,

@@ -1,6 +1,6 @@
 /*
- * ipv4_frag.c - IPv4 fragments, glued back together on the way in (RFC 791
- * section 3.2; RFC 815; RFC 1122 section 3.3.2).
+ * ipv4_frag.c - IPv4 fragments: glued back together on the way in, cut up
+ * on the way out (RFC 791 section 3.2; RFC 815; RFC 1122 section 3.3.2).
  *
  * Read this first.  A datagram longer than a link's MTU travels as
  * fragments: each a copy of its header carrying one slice of its payload.
@@ -53,8 +53,14 @@
  * Timeouts, evictions, overlaps and too many fragments are counted once
  * per datagram given up, with its id in the log.
  *
+ * The way out.  ip_fragment_output() cuts a payload that does not fit the
+ * MTU into fragments of 1480 bytes (the most a 1500-byte MTU leaves after
+ * the header that is a multiple of 8), DF clear, MF on all but the last,
+ * one Identification for all (RFC 791 3.2, "An Example Fragmentation
+ * Procedure").
+ *
  * Sans-IO like the rest of the core: the time comes in as `now`; the only
- * thing sent is, on a timeout, ICMP's error.
+ * things sent are the fragments and, on a timeout, ICMP's error.
  */
 #include "ipv4_frag.h"
 
@@ -494,4 +500,51 @@ void ip_reass_free(struct net *net)
 {
 	while (net->reass.oldest)
 		free_buf(&net->reass, net->reass.oldest);
+}
+
+/* RFC 791 3.2, "An Example Fragmentation Procedure": every fragment gets
+ * a copy of the header (ours has no options to leave out), the same
+ * Identification, its offset in 8-byte units and MF on all but the last;
+ * each carries the most data that fits the MTU in a multiple of 8 bytes.
+ * DF is clear: these are fragments already. */
+int ip_fragment_output(struct net *net, uint8_t proto, uint32_t dst,
+		       const uint8_t *payload, size_t len)
+{
+	const size_t max_data = (DEVICE_MTU - IPV4_HDR_MIN) / IPV4_FRAG_UNIT *
+				IPV4_FRAG_UNIT;	/* 1480 */
+	size_t nfrags = (len + max_data - 1) / max_data, k, off, n;
+	uint16_t id = net->ip_id++;
+	uint8_t pkt[DEVICE_MTU];
+	char note[sizeof net->note_out];
+	int err;
+
+	for (k = 0, off = 0; off < len; k++, off += n) {
+		uint16_t frag = (uint16_t)(off / IPV4_FRAG_UNIT);
+
+		n = len - off < max_data ? len - off : max_data;
+		if (off + n < len)
+			frag |= IPV4_FLAG_MF;
+		ipv4_build_fragment(pkt, net->addr, dst, proto, id,
+				    IPV4_DEFAULT_TTL, frag, n);
+		memcpy(pkt + IPV4_HDR_MIN, payload + off, n);
+		/* The capture's comment: what the datagram is on the first
+		 * fragment, and where each fragment goes. */
+		if (k == 0)
+			snprintf(note, sizeof note,
+				 "%.180s%sfragment 1 of %zu, id 0x%04x (RFC 791 3.2)",
+				 net->note_out, net->note_out[0] ? "; " : "",
+				 nfrags, id);
+		else
+			snprintf(note, sizeof note, "fragment %zu of %zu, offset %zu",
+				 k + 1, nfrags, off);
+		device_note(net->dev, NOTE_OUT, note);
+		net->note_out[0] = '\0';
+		err = device_send(net->dev, pkt, IPV4_HDR_MIN + n);
+		if (err)
+			return err;
+		net->stats.tx_packets++;
+		net->stats.ip_frags_sent++;
+	}
+	net->stats.ip_fragmented++;
+	return 0;
 }

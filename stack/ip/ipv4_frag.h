@@ -1,11 +1,12 @@
 /*
- * ipv4_frag.h - IPv4 fragments: reassembly on the way in (RFC 791 section
- * 3.2, RFC 815, RFC 1122 section 3.3.2).
+ * ipv4_frag.h - IPv4 fragments: reassembly on the way in, fragmentation on
+ * the way out (RFC 791 section 3.2, RFC 815, RFC 1122 section 3.3.2).
  *
  * Read this first: net_input() (ipv4.c) hands every fragment addressed to
  * us to ip_reass_input(), which keeps it until its datagram is whole and
  * then returns the whole datagram, which goes up the same way as one that
- * arrived in a single packet.  The state is `struct ip_reass`, kept in
+ * arrived in a single packet.  ip_output() hands a payload too big for the
+ * MTU to ip_fragment_output().  The state is `struct ip_reass`, kept in
  * struct net as `net->reass` (`p net->reass` in gdb); how it works and
  * what bounds it is told at the top of ipv4_frag.c.
  */
@@ -62,5 +63,11 @@ uint64_t ip_reass_next_deadline(const struct net *net);
 
 /* Free every buffer (net_free()). */
 void ip_reass_free(struct net *net);
+
+/* Send `len` bytes of `proto` payload to `dst` as fragments that each fit
+ * the device's MTU (ip_output() calls it when one datagram would not).
+ * Returns 0, or -errno from the device. */
+int ip_fragment_output(struct net *net, uint8_t proto, uint32_t dst,
+		       const uint8_t *payload, size_t len);
 
 #endif

@@ -22,6 +22,7 @@
  *   datagram is whole, then goes up the same way)
  * Path of a sent packet:
  *   icmp/tcp -> ip_output() [ip/ipv4.c] -> device send() [dev/]
+ *   (too big for the MTU: ip_fragment_output() [ip/ipv4_frag.c])
  */
 #ifndef TUNTCP_NET_H
 #define TUNTCP_NET_H
@@ -131,8 +132,10 @@ void net_tick(struct net *net, uint64_t now);
  * earliest of reassembly's and the protocols' next_deadline(). */
 uint64_t net_next_deadline(const struct net *net);
 
-/* Send `len` bytes of `proto` payload to `dst` in one IPv4 datagram.
- * Returns 0, or -errno (-EMSGSIZE when it does not fit the MTU). */
+/* Send `len` bytes of `proto` payload to `dst` in one IPv4 datagram: in
+ * one packet, or in fragments when it does not fit the MTU (not for TCP).
+ * Returns 0, or -errno (-EMSGSIZE above 65515 bytes, or a TCP segment
+ * that does not fit the MTU). */
 int ip_output(struct net *net, uint8_t proto, uint32_t dst,
 	      const uint8_t *payload, size_t len);
 

@@ -38,6 +38,10 @@ void stats_print(const struct stats *st, FILE *out, const char *prefix)
 	if (st->ip_reass_timeouts)
 		fprintf(out, "%sip reassembly timeouts        %llu (first fragment held: ICMP time exceeded)\n",
 			prefix, (unsigned long long)st->ip_reass_timeouts);
+	if (st->ip_fragmented)
+		fprintf(out, "%sip datagrams fragmented       %llu (%llu fragments sent)\n",
+			prefix, (unsigned long long)st->ip_fragmented,
+			(unsigned long long)st->ip_frags_sent);
 	if (st->icmp_echo_replied)
 		fprintf(out, "%sicmp echo replies sent        %llu\n", prefix,
 			(unsigned long long)st->icmp_echo_replied);

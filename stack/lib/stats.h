@@ -77,6 +77,8 @@ struct stats {
 	uint64_t ip_reassembled;	/* datagrams put back together */
 	uint64_t ip_reass_timeouts;	/* timed out holding fragment 0: ICMP
 					 * time exceeded asked for */
+	uint64_t ip_fragmented;		/* datagrams we sent in fragments */
+	uint64_t ip_frags_sent;		/* ... and the fragments they made */
 	uint64_t icmp_echo_replied;
 	uint64_t tcp_rst_sent;
 	uint64_t tcp_ooo_queued;	/* out-of-order segments held for later */

@@ -80,6 +80,14 @@ enum drop_reason ipv4_parse(const uint8_t *pkt, size_t len,
 void ipv4_build(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto,
 		uint16_t id, uint8_t ttl, size_t payload_len);
 
+/* The same header for one fragment of a datagram (RFC 791 3.2): `frag`
+ * is the Flags and Fragment Offset field as on the wire (IPV4_FLAG_MF,
+ * and the offset in units of 8 bytes); `payload_len` is this fragment's
+ * share.  ipv4_build() is this with `frag` = DF. */
+void ipv4_build_fragment(uint8_t *buf, uint32_t src, uint32_t dst,
+			 uint8_t proto, uint16_t id, uint8_t ttl,
+			 uint16_t frag, size_t payload_len);
+
 /* Dotted quad of a host-order address, into a buffer of at least 16 bytes. */
 char *ipv4_ntoa(uint32_t addr, char *buf);
 

@@ -1,6 +1,6 @@
 /*
  * test_ipv4_frag.c - IPv4 fragments (stack/ip/ipv4_frag.c): reassembly on
- * the way in.
+ * the way in, fragmentation on the way out.
  *
  * Read this first: RFC 791 section 3.2 (fragmentation and reassembly),
  * RFC 815 (the holes), RFC 1122 section 3.3.2 (the timeout, the ICMP
@@ -8,7 +8,9 @@
  * pair, with ICMP and a stand-in for UDP (protocol 17) that records every
  * datagram IPv4 hands it.  The test plays 10.0.0.1: it cuts a payload into
  * fragments by hand (frag(), cut()) and sends them in the order a case
- * needs; time is virtual (f->now).
+ * needs; time is virtual (f->now).  The last tests turn it round: the
+ * stack cuts, the test parses each fragment, and a second stack glues
+ * them back together.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -718,6 +720,236 @@ static void test_interleaved_datagrams(void **state)
 	expect_table_empty(f);
 }
 
+/* ---- the way out ---- */
+
+/* Read every packet waiting at `end` into `pkts` (each DEVICE_MTU bytes). */
+static int read_all(struct device *end, uint8_t (*pkts)[DEVICE_MTU],
+		    size_t *lens, int max)
+{
+	long len;
+	int n = 0;
+
+	while (n < max && (len = device_recv(end, pkts[n], DEVICE_MTU)) > 0)
+		lens[n++] = (size_t)len;
+	return n;
+}
+
+static uint8_t out_pkts[64][DEVICE_MTU];
+static size_t out_lens[64];
+
+/* Each fragment as RFC 791 3.2 makes them: a valid header, the same id,
+ * DF clear, offsets in order, 1480 bytes (a multiple of 8) in all but the
+ * last, MF on all but the last; together exactly `payload`. */
+static void expect_fragments(int n, uint8_t proto, uint32_t src, uint32_t dst,
+			     const uint8_t *payload, size_t len)
+{
+	struct ipv4_hdr ip;
+	size_t offset = 0;
+	uint16_t id = 0;
+	int i;
+
+	assert_int_equal(n, (int)((len + 1479) / 1480));
+	for (i = 0; i < n; i++) {
+		int last = i == n - 1;
+
+		assert_int_equal(ipv4_parse(out_pkts[i], out_lens[i], &ip),
+				 DROP_NONE);	/* checksum included */
+		assert_int_equal(inet_checksum(out_pkts[i], IPV4_HDR_MIN), 0);
+		if (i == 0)
+			id = ip.id;
+		assert_int_equal(ip.id, id);
+		assert_int_equal(ip.proto, proto);
+		assert_int_equal(ip.src, src);
+		assert_int_equal(ip.dst, dst);
+		assert_int_equal(ip.hdr_len, IPV4_HDR_MIN);
+		assert_int_equal(ip.frag & IPV4_FLAG_DF, 0);
+		assert_int_equal(!!(ip.frag & IPV4_FLAG_MF), !last);
+		assert_int_equal((ip.frag & IPV4_FRAG_OFFSET_MASK) * 8, offset);
+		assert_int_equal(ip.payload_len, last ? len - offset : 1480);
+		assert_true(out_lens[i] <= DEVICE_MTU);
+		assert_memory_equal(ip.payload, payload + offset, ip.payload_len);
+		offset += ip.payload_len;
+	}
+	assert_int_equal(offset, len);
+}
+
+/* Hand `n` packets to `net` in the order `order` (NULL: as they are). */
+static void feed(struct net *net, int n, const int *order, uint64_t now)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		int k = order ? order[i] : i;
+
+		net_input(net, out_pkts[k], out_lens[k], now);
+	}
+}
+
+/* An echo request with `data_len` bytes of data. */
+static size_t echo_request(uint8_t *msg, uint16_t seq, size_t data_len)
+{
+	msg[0] = ICMP_ECHO_REQUEST;
+	msg[1] = 0;
+	put16(msg + 2, 0);
+	put16(msg + 4, 0x4d2f);
+	put16(msg + 6, seq);
+	fill(msg + ICMP_HDR_LEN, data_len, seq);
+	put16(msg + 2, inet_checksum(msg, ICMP_HDR_LEN + data_len));
+	return ICMP_HDR_LEN + data_len;
+}
+
+/* 4000 bytes of UDP from our stack: three fragments, parsed back, then
+ * glued together by a second stack (10.0.0.1), in reverse order. */
+static void test_output_udp_4000(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t payload[4000];
+	struct net other;
+	int n, order[3] = { 2, 1, 0 };
+
+	fill(payload, sizeof payload, 30);
+	assert_int_equal(ip_output(&f->net, IP_PROTO_UDP, PEER_ADDR, payload,
+				   sizeof payload), 0);
+	assert_int_equal(f->net.stats.ip_fragmented, 1);
+	assert_int_equal(f->net.stats.ip_frags_sent, 3);
+	assert_int_equal(f->net.stats.tx_packets, 3);
+	n = read_all(f->peer, out_pkts, out_lens, 64);
+	expect_fragments(n, IP_PROTO_UDP, OUR_ADDR, PEER_ADDR, payload,
+			 sizeof payload);
+	assert_int_equal(out_lens[0], 1500);
+	assert_int_equal(out_lens[2], 20 + 1040);
+
+	net_init(&other, f->peer, PEER_ADDR);
+	assert_int_equal(net_add_proto(&other, &fake_udp), 0);
+	feed(&other, n, order, 5000);
+	assert_int_equal(got.count, 1);
+	assert_int_equal(got.ip.src, OUR_ADDR);
+	assert_int_equal(got.ip.payload_len, sizeof payload);
+	assert_memory_equal(got.data, payload, sizeof payload);
+	net_free(&other);
+}
+
+/* A 4000-byte echo request from our stack goes out in fragments; a second
+ * stack reassembles it, answers with a reply in fragments, and ours
+ * reassembles that (then drops it: we sent no ping to match it). */
+static void test_output_icmp_4000_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t msg[4000];
+	struct net other;
+	int n;
+
+	echo_request(msg, 1, sizeof msg - ICMP_HDR_LEN);
+	assert_int_equal(ip_output(&f->net, IP_PROTO_ICMP, PEER_ADDR, msg,
+				   sizeof msg), 0);
+	n = read_all(f->peer, out_pkts, out_lens, 64);
+	expect_fragments(n, IP_PROTO_ICMP, OUR_ADDR, PEER_ADDR, msg, sizeof msg);
+
+	net_init(&other, f->peer, PEER_ADDR);
+	icmp_layer_init(&other);
+	feed(&other, n, NULL, 5000);
+	assert_int_equal(other.stats.ip_reassembled, 1);
+	assert_int_equal(other.stats.icmp_echo_replied, 1);
+	assert_int_equal(other.stats.ip_fragmented, 1);
+
+	/* The reply, cut the same way, comes back to us. */
+	n = read_all(f->dev, out_pkts, out_lens, 64);
+	msg[0] = ICMP_ECHO_REPLY;
+	put16(msg + 2, 0);
+	put16(msg + 2, inet_checksum(msg, sizeof msg));
+	expect_fragments(n, IP_PROTO_ICMP, PEER_ADDR, OUR_ADDR, msg, sizeof msg);
+	mark(f);
+	feed(&f->net, n, NULL, 5000);
+	assert_int_equal(f->net.stats.ip_reassembled, 1);
+	assert_int_equal(drops(f, DROP_ICMP_UNHANDLED_TYPE), 1);
+	net_free(&other);
+}
+
+/* The largest ping (65507 bytes of data: 65535 in all) arrives in 45
+ * fragments and is answered, in 45 fragments carrying the same data. */
+static void test_ping_65507(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t msg[IPV4_MAX_PAYLOAD], pkt[DEVICE_MTU];
+	struct piece p[64];
+	size_t len = echo_request(msg, 2, IPV4_MAX_PAYLOAD - ICMP_HDR_LEN);
+	int n, i;
+
+	n = cut(len, 1480, p);
+	assert_int_equal(n, 45);
+	mark(f);
+	for (i = n - 1; i >= 0; i--) {
+		size_t plen = build_frag(pkt, PEER_ADDR, IP_PROTO_ICMP, 0x777,
+					 msg, p[i].offset, p[i].len,
+					 p[i].more, 0);
+		net_input(&f->net, pkt, plen, f->now);
+	}
+	assert_int_equal(f->net.stats.icmp_echo_replied, 1);
+	assert_int_equal(all_drops(f), 0);
+
+	n = read_all(f->peer, out_pkts, out_lens, 64);
+	msg[0] = ICMP_ECHO_REPLY;
+	put16(msg + 2, 0);
+	put16(msg + 2, inet_checksum(msg, len));
+	expect_fragments(n, IP_PROTO_ICMP, OUR_ADDR, PEER_ADDR, msg, len);
+	expect_table_empty(f);
+}
+
+/* TCP is never cut up, and nothing is bigger than 65515 bytes. */
+static void test_output_limits(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t payload[IPV4_MAX_PAYLOAD + 1];
+	int n;
+
+	assert_int_equal(ip_output(&f->net, IP_PROTO_TCP, PEER_ADDR, payload,
+				   1481), -EMSGSIZE);
+	assert_int_equal(ip_output(&f->net, IP_PROTO_UDP, PEER_ADDR, payload,
+				   IPV4_MAX_PAYLOAD + 1), -EMSGSIZE);
+	assert_int_equal(pair_pending(f->peer), 0);
+
+	/* 1480 bytes fit one packet: whole, with DF as before. */
+	assert_int_equal(ip_output(&f->net, IP_PROTO_UDP, PEER_ADDR, payload,
+				   1480), 0);
+	n = read_all(f->peer, out_pkts, out_lens, 64);
+	assert_int_equal(n, 1);
+	assert_int_equal(get16(out_pkts[0] + IPV4_OFF_FRAG), IPV4_FLAG_DF);
+
+	/* 1481 do not: 1480 and 1 byte. */
+	fill(payload, sizeof payload, 31);
+	assert_int_equal(ip_output(&f->net, IP_PROTO_UDP, PEER_ADDR, payload,
+				   1481), 0);
+	n = read_all(f->peer, out_pkts, out_lens, 64);
+	expect_fragments(n, IP_PROTO_UDP, OUR_ADDR, PEER_ADDR, payload, 1481);
+
+	/* The most there is: 65515 bytes in 45 fragments. */
+	assert_int_equal(ip_output(&f->net, IP_PROTO_UDP, PEER_ADDR, payload,
+				   IPV4_MAX_PAYLOAD), 0);
+	n = read_all(f->peer, out_pkts, out_lens, 64);
+	expect_fragments(n, IP_PROTO_UDP, OUR_ADDR, PEER_ADDR, payload,
+			 IPV4_MAX_PAYLOAD);
+}
+
+/* Every datagram gets an id of its own (RFC 791 3.2, RFC 6864): two in a
+ * row, each in fragments, never share one. */
+static void test_output_ids_differ(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t payload[3000];
+	int n;
+
+	assert_int_equal(ip_output(&f->net, IP_PROTO_UDP, PEER_ADDR, payload,
+				   sizeof payload), 0);
+	assert_int_equal(ip_output(&f->net, IP_PROTO_UDP, PEER_ADDR, payload,
+				   sizeof payload), 0);
+	n = read_all(f->peer, out_pkts, out_lens, 64);
+	assert_int_equal(n, 6);
+	assert_int_equal(get16(out_pkts[0] + IPV4_OFF_ID),
+			 get16(out_pkts[2] + IPV4_OFF_ID));
+	assert_int_not_equal(get16(out_pkts[0] + IPV4_OFF_ID),
+			     get16(out_pkts[3] + IPV4_OFF_ID));
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -741,6 +973,11 @@ int main(void)
 		T(test_bad_size),
 		T(test_bad_end),
 		T(test_interleaved_datagrams),
+		T(test_output_udp_4000),
+		T(test_output_icmp_4000_round_trip),
+		T(test_ping_65507),
+		T(test_output_limits),
+		T(test_output_ids_differ),
 	};
 #undef T
 
