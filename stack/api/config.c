@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipv4_frag.h"
 #include "ipv4_wire.h"
 
 /* A whole decimal number in [lo, hi], or -1 with a message. */
@@ -121,6 +122,22 @@ int config_from_env(struct config *cfg, char *err, size_t errlen)
 		if (number("TUNTCP_RTO_MIN", v, 1, 60000, &n, err, errlen) < 0)
 			return -1;
 		cfg->rto_min_ms = (uint32_t)n;
+	}
+	/* Reassembly's limits (ip/ipv4_frag.c).  The memory has room for
+	 * at least one datagram of 64 KiB with its bookkeeping. */
+	cfg->frag_timeout_ms = REASS_TIMEOUT_MS;
+	v = getenv("TUNTCP_FRAG_TIMEOUT");
+	if (v && *v) {
+		if (number("TUNTCP_FRAG_TIMEOUT", v, 1, 600000, &n, err, errlen) < 0)
+			return -1;
+		cfg->frag_timeout_ms = (uint32_t)n;
+	}
+	cfg->frag_mem = REASS_MEM_MAX;
+	v = getenv("TUNTCP_FRAG_MEM");
+	if (v && *v) {
+		if (number("TUNTCP_FRAG_MEM", v, 128 << 10, 1u << 30, &n, err, errlen) < 0)
+			return -1;
+		cfg->frag_mem = (uint32_t)n;
 	}
 	return 0;
 }

@@ -21,6 +21,10 @@
  *   TUNTCP_RCVBUF=BYTES    (256 KiB by default; SO_SNDBUF/SO_RCVBUF too)
  *   TUNTCP_ICMP_RATE=N[/B] ICMP errors we may send: N a second, in bursts
  *                          of B (1000/50 by default, as Linux; 0: no limit)
+ *   TUNTCP_FRAG_TIMEOUT=MS how long the fragments of a datagram may take
+ *                          to arrive (30000 by default, as Linux)
+ *   TUNTCP_FRAG_MEM=BYTES  the most all datagrams being reassembled may
+ *                          hold together (4 MiB by default, as Linux)
  */
 #ifndef TUNTCP_CONFIG_H
 #define TUNTCP_CONFIG_H
@@ -41,6 +45,8 @@ struct config {
 	uint32_t delack_ms;
 	uint32_t sndbuf, rcvbuf;
 	uint32_t icmp_rate, icmp_burst;
+	uint32_t frag_timeout_ms;
+	uint32_t frag_mem;
 };
 
 /* Fill `cfg` from the environment.  Returns 0, or -1 with a sentence in

@@ -273,6 +273,8 @@ struct runtime *runtime_start(void)
 	pthread_cond_init(&rt->changed, NULL);
 	/* The stack: IPv4 on the device, then the protocols above it. */
 	net_init(&rt->net, rt->dev, rt->cfg.addr);
+	rt->net.reass.timeout_ms = rt->cfg.frag_timeout_ms;
+	rt->net.reass.mem_max = rt->cfg.frag_mem;
 	icmp_layer_init(&rt->net);
 	tcp_layer_init(&rt->net);
 	rt->net.now = runtime_now();

@@ -34,9 +34,9 @@ void icmp_layer_init(struct net *net)
 
 void icmp_input(struct net *net, const struct ipv4_hdr *ip)
 {
-	uint8_t reply[DEVICE_MTU];
 	struct icmp_hdr h;
 	enum drop_reason why;
+	uint8_t *reply;
 	size_t i;
 
 	why = icmp_parse(ip->payload, ip->payload_len, &h);
@@ -55,9 +55,13 @@ void icmp_input(struct net *net, const struct ipv4_hdr *ip)
 		net_drop(net, DROP_ICMP_UNHANDLED_TYPE, NULL);
 		return;
 	}
-	if (ip->payload_len > sizeof reply - IPV4_HDR_MIN) {
-		net_drop(net, DROP_ICMP_REPLY_TOO_BIG, NULL);
-		return;		/* only from a device whose MTU exceeds ours */
+	/* The reply is as long as the request: up to 65515 bytes when the
+	 * request came in fragments, and ip_output() sends it in fragments
+	 * too (RFC 1122 3.2.2.6: the data must be returned entire). */
+	reply = malloc(ip->payload_len);
+	if (!reply) {
+		net_drop(net, DROP_ICMP_REPLY_TOO_BIG, "no memory for the reply");
+		return;
 	}
 
 	/* RFC 792: "the source and destination addresses are simply
@@ -78,5 +82,6 @@ void icmp_input(struct net *net, const struct ipv4_hdr *ip)
 	}
 	else
 		net_drop(net, DROP_ICMP_REPLY_TOO_BIG, "could not send the reply");
+	free(reply);
 }
 

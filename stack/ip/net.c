@@ -5,7 +5,8 @@
  * Read this first: nothing here knows which protocols exist.  Each one
  * registers a struct net_proto (net.h); net_tick() and net_next_deadline()
  * ask every registered protocol in turn, as BSD's pfslowtimo() walks its
- * protosw table.
+ * protosw table.  IPv4 is not a registered protocol, but it has a timer of
+ * its own, reassembly's (ipv4_frag.c), which they run first.
  */
 #include "net.h"
 
@@ -20,6 +21,7 @@ void net_init(struct net *net, struct device *dev, uint32_t addr)
 	net->dev = dev;
 	net->addr = addr;
 	net->ip_id = 1;
+	ip_reass_init(&net->reass);
 }
 
 void net_free(struct net *net)
@@ -30,6 +32,7 @@ void net_free(struct net *net)
 		if (p->free)
 			p->free(net);
 	}
+	ip_reass_free(net);
 }
 
 int net_add_proto(struct net *net, const struct net_proto *proto)
@@ -57,6 +60,7 @@ void net_tick(struct net *net, uint64_t now)
 	int i;
 
 	net->now = now;
+	ip_reass_tick(net, now);
 	for (i = 0; i < net->nprotos; i++)
 		if (net->protos[i]->tick)
 			net->protos[i]->tick(net, now);
@@ -64,7 +68,7 @@ void net_tick(struct net *net, uint64_t now)
 
 uint64_t net_next_deadline(const struct net *net)
 {
-	uint64_t next = UINT64_MAX, t;
+	uint64_t next = ip_reass_next_deadline(net), t;
 	int i;
 
 	for (i = 0; i < net->nprotos; i++) {

@@ -18,8 +18,11 @@
  * Path of a received packet:
  *   device -> net_input() [ip/ipv4.c] -> protocol 1: icmp_input() [ip/icmp.c]
  *                                     -> protocol 6: tcp_input()  [tcp/]
+ *   (a fragment waits in ip_reass_input() [ip/ipv4_frag.c] until its
+ *   datagram is whole, then goes up the same way)
  * Path of a sent packet:
  *   icmp/tcp -> ip_output() [ip/ipv4.c] -> device send() [dev/]
+ *   (too big for the MTU: ip_fragment_output() [ip/ipv4_frag.c])
  */
 #ifndef TUNTCP_NET_H
 #define TUNTCP_NET_H
@@ -28,6 +31,7 @@
 #include <stdint.h>
 
 #include "device.h"
+#include "ipv4_frag.h"
 #include "stats.h"
 
 struct ipv4_hdr;
@@ -99,6 +103,10 @@ struct net {
 	struct tcp_layer *tcp;	/* TCP's connections and settings */
 	struct icmp_ratelimit icmp_limit;	/* ICMP errors we may send */
 
+	/* IPv4's own: the datagrams being reassembled from fragments, and
+	 * the limits on them (ipv4_frag.h). */
+	struct ip_reass reass;
+
 	/* What the stack says about the packet in hand, for a capture that
 	 * keeps comments (dev_pcap.c): `note` on the packet just processed
 	 * ("dropped: ip-bad-checksum", the connection's state after it),
@@ -109,9 +117,11 @@ struct net {
 
 /* Set up `net` to use `dev` and answer for `addr` (host order).  No
  * protocol is registered yet: a stack program then calls icmp_layer_init()
- * and tcp_layer_init(), in that order. */
+ * and tcp_layer_init(), in that order.  Reassembly gets its default
+ * limits (net->reass, ipv4_frag.h), which the caller may change. */
 void net_init(struct net *net, struct device *dev, uint32_t addr);
-/* Free every registered protocol's state, last registered first. */
+/* Free every registered protocol's state, last registered first, and the
+ * fragments waiting for reassembly. */
 void net_free(struct net *net);
 
 /* Register `proto` (kept by pointer: make it static const).  Returns 0, or
@@ -124,15 +134,18 @@ const struct net_proto *net_find_proto(const struct net *net, uint8_t number);
 /* Process one received packet of `len` bytes at time `now` (ms). */
 void net_input(struct net *net, const uint8_t *pkt, size_t len, uint64_t now);
 
-/* Run the timers that are due at `now`: every protocol's tick(). */
+/* Run the timers that are due at `now`: IPv4's reassembly timeout, then
+ * every protocol's tick(). */
 void net_tick(struct net *net, uint64_t now);
 
 /* The earliest time at which net_tick() has work, or UINT64_MAX: the
- * earliest of the protocols' next_deadline(). */
+ * earliest of reassembly's and the protocols' next_deadline(). */
 uint64_t net_next_deadline(const struct net *net);
 
-/* Send `len` bytes of `proto` payload to `dst` in one IPv4 datagram.
- * Returns 0, or -errno (-EMSGSIZE when it does not fit the MTU). */
+/* Send `len` bytes of `proto` payload to `dst` in one IPv4 datagram: in
+ * one packet, or in fragments when it does not fit the MTU (not for TCP).
+ * Returns 0, or -errno (-EMSGSIZE above 65515 bytes, or a TCP segment
+ * that does not fit the MTU). */
 int ip_output(struct net *net, uint8_t proto, uint32_t dst,
 	      const uint8_t *payload, size_t len);
 

@@ -31,6 +31,17 @@ void stats_print(const struct stats *st, FILE *out, const char *prefix)
 		if (st->drops[i])
 			fprintf(out, "%sdrop %-28s %llu\n", prefix,
 				drop_names[i], (unsigned long long)st->drops[i]);
+	if (st->ip_frags_held || st->ip_reassembled)
+		fprintf(out, "%sip fragments held             %llu (%llu datagrams reassembled)\n",
+			prefix, (unsigned long long)st->ip_frags_held,
+			(unsigned long long)st->ip_reassembled);
+	if (st->ip_reass_timeouts)
+		fprintf(out, "%sip reassembly timeouts        %llu (first fragment held: ICMP time exceeded)\n",
+			prefix, (unsigned long long)st->ip_reass_timeouts);
+	if (st->ip_fragmented)
+		fprintf(out, "%sip datagrams fragmented       %llu (%llu fragments sent)\n",
+			prefix, (unsigned long long)st->ip_fragmented,
+			(unsigned long long)st->ip_frags_sent);
 	if (st->icmp_echo_replied)
 		fprintf(out, "%sicmp echo replies sent        %llu\n", prefix,
 			(unsigned long long)st->icmp_echo_replied);

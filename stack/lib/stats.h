@@ -24,7 +24,15 @@
 	X(IP_NOT_OURS,         "ip-not-for-us")                     \
 	X(IP_BAD_SOURCE,       "ip-bad-source")                     \
 	X(IP_TTL_ZERO,         "ip-ttl-zero")                       \
-	X(IP_FRAGMENT,         "ip-fragment")                       \
+	X(IP_FRAG_BAD_SIZE,    "ip-frag-bad-size")                  \
+	X(IP_FRAG_TOO_BIG,     "ip-frag-too-big")                   \
+	X(IP_FRAG_BAD_END,     "ip-frag-bad-end")                   \
+	X(IP_FRAG_OVERLAP,     "ip-frag-overlap")                   \
+	X(IP_FRAG_DUPLICATE,   "ip-frag-duplicate")                 \
+	X(IP_FRAG_TOO_MANY,    "ip-frag-too-many")                  \
+	X(IP_FRAG_TIMEOUT,     "ip-frag-timeout")                   \
+	X(IP_FRAG_EVICTED,     "ip-frag-evicted")                   \
+	X(IP_FRAG_NO_MEMORY,   "ip-frag-no-memory")                 \
 	X(IP_UNKNOWN_PROTO,    "ip-unknown-protocol")               \
 	X(ICMP_TOO_SHORT,      "icmp-too-short")                    \
 	X(ICMP_BAD_CHECKSUM,   "icmp-bad-checksum")                 \
@@ -69,6 +77,12 @@ struct stats {
 	uint64_t rx_packets;
 	uint64_t tx_packets;
 	uint64_t drops[DROP_COUNT];
+	uint64_t ip_frags_held;		/* fragments kept for reassembly */
+	uint64_t ip_reassembled;	/* datagrams put back together */
+	uint64_t ip_reass_timeouts;	/* timed out holding fragment 0: ICMP
+					 * time exceeded asked for */
+	uint64_t ip_fragmented;		/* datagrams we sent in fragments */
+	uint64_t ip_frags_sent;		/* ... and the fragments they made */
 	uint64_t icmp_echo_replied;
 	uint64_t icmp_errors_sent;	/* unreachable, time exceeded, ... */
 	uint64_t icmp_errors_limited;	/* not sent: the rate limit said no */

@@ -83,12 +83,22 @@ enum drop_reason ipv4_parse_quoted(const uint8_t *buf, size_t len,
 void ipv4_build(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto,
 		uint16_t id, uint8_t ttl, size_t payload_len)
 {
+	/* A datagram that fits the MTU goes whole, with DF set, as Linux
+	 * sends TCP (RFC 1191 path MTU discovery): a router on a narrower
+	 * path says so rather than cutting it up. */
+	ipv4_build_fragment(buf, src, dst, proto, id, ttl, IPV4_FLAG_DF,
+			    payload_len);
+}
+
+void ipv4_build_fragment(uint8_t *buf, uint32_t src, uint32_t dst,
+			 uint8_t proto, uint16_t id, uint8_t ttl,
+			 uint16_t frag, size_t payload_len)
+{
 	buf[IPV4_OFF_VER_IHL] = 0x45;	/* version 4, IHL 5: no options */
 	buf[IPV4_OFF_TOS] = 0;
 	put16(buf + IPV4_OFF_TOTAL_LEN, (uint16_t)(IPV4_HDR_MIN + payload_len));
 	put16(buf + IPV4_OFF_ID, id);
-	/* We never fragment: DF is set, as Linux does for TCP (RFC 1191). */
-	put16(buf + IPV4_OFF_FRAG, IPV4_FLAG_DF);
+	put16(buf + IPV4_OFF_FRAG, frag);
 	buf[IPV4_OFF_TTL] = ttl;
 	buf[IPV4_OFF_PROTO] = proto;
 	put16(buf + IPV4_OFF_CHECKSUM, 0);

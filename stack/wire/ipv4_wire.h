@@ -40,7 +40,13 @@
 
 #define IPV4_FLAG_DF 0x4000	/* don't fragment */
 #define IPV4_FLAG_MF 0x2000	/* more fragments */
-#define IPV4_FRAG_OFFSET_MASK 0x1FFF
+#define IPV4_FRAG_OFFSET_MASK 0x1FFF	/* in units of 8 bytes */
+#define IPV4_FRAG_UNIT 8
+
+/* RFC 791 3.1: Total Length is 16 bits, so a datagram (header included)
+ * is at most 65535 bytes, and its payload at most 65515 with no options. */
+#define IPV4_MAX_TOTAL   65535
+#define IPV4_MAX_PAYLOAD (IPV4_MAX_TOTAL - IPV4_HDR_MIN)
 
 #define IP_PROTO_ICMP 1
 #define IP_PROTO_TCP  6
@@ -81,6 +87,14 @@ enum drop_reason ipv4_parse_quoted(const uint8_t *buf, size_t len,
  * `payload_len` is the length of what follows the header. */
 void ipv4_build(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto,
 		uint16_t id, uint8_t ttl, size_t payload_len);
+
+/* The same header for one fragment of a datagram (RFC 791 3.2): `frag`
+ * is the Flags and Fragment Offset field as on the wire (IPV4_FLAG_MF,
+ * and the offset in units of 8 bytes); `payload_len` is this fragment's
+ * share.  ipv4_build() is this with `frag` = DF. */
+void ipv4_build_fragment(uint8_t *buf, uint32_t src, uint32_t dst,
+			 uint8_t proto, uint16_t id, uint8_t ttl,
+			 uint16_t frag, size_t payload_len);
 
 /* Dotted quad of a host-order address, into a buffer of at least 16 bytes. */
 char *ipv4_ntoa(uint32_t addr, char *buf);

@@ -187,9 +187,11 @@ void packet_summary(char *outbuf, size_t outlen, const uint8_t *pkt, size_t len)
 	ipv4_ntoa(ip.src, src);
 	ipv4_ntoa(ip.dst, dst);
 	if (ip.frag & (IPV4_FLAG_MF | IPV4_FRAG_OFFSET_MASK)) {
-		put(&o, "%s > %s: IPv4 fragment, proto %u, offset %u%s", src,
-		    dst, ip.proto, (ip.frag & IPV4_FRAG_OFFSET_MASK) * 8,
-		    ip.frag & IPV4_FLAG_MF ? ", more" : "");
+		/* The id in hex, as Wireshark's "ID=" shows it. */
+		put(&o, "%s > %s: IPv4 fragment id 0x%04x, proto %u, offset %u, length %zu%s",
+		    src, dst, ip.id, ip.proto,
+		    (ip.frag & IPV4_FRAG_OFFSET_MASK) * IPV4_FRAG_UNIT,
+		    ip.payload_len, ip.frag & IPV4_FLAG_MF ? ", more" : "");
 		return;
 	}
 	switch (ip.proto) {

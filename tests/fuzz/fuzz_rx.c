@@ -2,7 +2,8 @@
  * fuzz_rx.c - libFuzzer target: any bytes at all, received as a packet.
  *
  * Read this first: this is the stack's front door (net_input(), then
- * ipv4_parse(), ipv4.c, icmp.c) and the trace printer (packet_summary()),
+ * ipv4_parse(), ipv4.c, the reassembly of fragments in ipv4_frag.c,
+ * icmp.c) and the trace printer (packet_summary()),
  * both of which promise never to read outside the packet, whatever it
  * holds (RFC 1122 1.2.2: "be liberal in what you accept" - and survive
  * it).  ASan and UBSan turn a broken promise into a crash.  libFuzzer's
@@ -13,8 +14,15 @@
  * past the checksum checks to the rules behind them.  And whatever the
  * stack sends must itself be a well-formed packet (our parsers accept it).
  *
+ * The stack lives for the whole run, so fragments of one input wait for
+ * those of later ones: the seeds hold the fragments of a 1600-byte ping
+ * (first, middle, last, and one that overlaps with other bytes), so the
+ * run starts with a datagram reassembled and answered in fragments.
+ * Virtual time moves 10 ms per packet, so buffers also time out.
+ *
  * Build: make build/fuzz/fuzz_rx.  Run: tests/fuzz/run.sh 60 build/fuzz/fuzz_rx
- * Seeds: tests/fuzz/seeds/fuzz_rx/ (a ping, truncated pings, a TCP SYN).
+ * Seeds: tests/fuzz/seeds/fuzz_rx/ (a ping, truncated pings, a TCP SYN,
+ * fragments).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,8 +48,8 @@ static struct device *peer;	/* the other end: what the stack sends */
 static uint64_t now;		/* virtual time, ms */
 
 /* Every packet the stack sent must parse cleanly with its own parsers
- * (and so have right IPv4 and ICMP checksums).  Take them all, so the
- * pair's queue never fills. */
+ * (and so have right IPv4 and ICMP checksums; a fragment, the right
+ * shape).  Take them all, so the pair's queue never fills. */
 static void check_and_drain_output(void)
 {
 	uint8_t out[DEVICE_MTU];
@@ -52,6 +60,14 @@ static void check_and_drain_output(void)
 	while ((n = device_recv(peer, out, sizeof out)) > 0) {
 		if (ipv4_parse(out, (size_t)n, &ip) != DROP_NONE)
 			abort();	/* we sent a malformed IPv4 packet */
+		if (ip.frag & (IPV4_FLAG_MF | IPV4_FRAG_OFFSET_MASK)) {
+			/* RFC 791 3.2: no DF on a fragment, and all but the
+			 * last carry a multiple of 8 bytes. */
+			if ((ip.frag & IPV4_FLAG_DF) ||
+			    ((ip.frag & IPV4_FLAG_MF) && ip.payload_len % 8))
+				abort();
+			continue;	/* its ICMP checksum covers more */
+		}
 		if (ip.proto != IP_PROTO_ICMP)
 			continue;
 		if (icmp_parse(ip.payload, ip.payload_len, &icmp) == DROP_NONE)
@@ -76,6 +92,10 @@ static void repair_checksums(uint8_t *p, size_t len)
 	total = get16(p + IPV4_OFF_TOTAL_LEN);
 	if (p[IPV4_OFF_PROTO] != IP_PROTO_ICMP || total > len ||
 	    total < hdr_len + ICMP_HDR_LEN)
+		return;
+	/* A fragment's ICMP checksum covers the whole message, not what
+	 * this packet holds: leave it, so the copy is a duplicate. */
+	if (get16(p + IPV4_OFF_FRAG) & (IPV4_FLAG_MF | IPV4_FRAG_OFFSET_MASK))
 		return;
 	put16(p + hdr_len + ICMP_OFF_CHECKSUM, 0);
 	put16(p + hdr_len + ICMP_OFF_CHECKSUM,

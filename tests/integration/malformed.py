@@ -62,8 +62,12 @@ CASES = {
     "source-multicast": ("ip-bad-source", with_ip(src="224.0.0.1")),
     "source-broadcast": ("ip-bad-source", with_ip(src="255.255.255.255")),
     "ttl-0": ("ip-ttl-zero", with_ip(ttl=0)),
-    "fragment-first": ("ip-fragment", with_ip(flags="MF")),
-    "fragment-later": ("ip-fragment", with_ip(frag=100)),
+    # Fragments that can belong to no datagram (the rest of reassembly's
+    # hostile cases are in frag_attack.py).
+    "fragment-past-65535": ("ip-frag-too-big", with_ip(frag=8189)),
+    "fragment-size-not-8n": ("ip-frag-bad-size",
+                             bytes(IP(src=PEER, dst=US, flags="MF") / ICMP(id=7, seq=1)
+                                   / Raw(b"x" * 17))),
     "unknown-protocol": ("ip-unknown-protocol",
                          bytes(IP(src=PEER, dst=US, proto=99) / Raw(b"?" * 8))),
     "icmp-short": ("icmp-too-short", bytes(IP(src=PEER, dst=US, proto=1) / Raw(b"\x08\0\0"))),

@@ -5,7 +5,7 @@
  * Read this first: RFC 791 section 3.1 (the header), RFC 1122 section 3.2.1
  * (what a host must check and silently discard: 3.2.1.1 version, 3.2.1.2
  * checksum, 3.2.1.3 addressing, 3.2.1.7 TTL), RFC 791 section 3.2
- * (fragments, which we drop).  A good ping is mutated one field at a time;
+ * (a fragment that can belong to no datagram).  A good ping is mutated one field at a time;
  * each variant must be dropped with exactly one named reason, and answered
  * with nothing.  Then golden bytes for ipv4_parse() and ipv4_build(), and
  * the table of protocols a datagram is delivered through (stack/ip/net.c).
@@ -199,12 +199,11 @@ static const struct bad_case bad_cases[] = {
 	{ "source 0.0.0.0", DROP_IP_BAD_SOURCE, FIELD32(IPV4_OFF_SRC, 0) },
 	{ "source is our own address", DROP_IP_BAD_SOURCE,
 	  FIELD32(IPV4_OFF_SRC, OUR_ADDR) },
-	/* RFC 1122 3.2.1.7 (TTL), RFC 791 3.2 (fragments) */
+	/* RFC 1122 3.2.1.7 (TTL), RFC 791 3.1 and 3.2 (fragments; the rest
+	 * of reassembly is in test_ipv4_frag.c) */
 	{ "TTL 0", DROP_IP_TTL_ZERO, FIELD8(IPV4_OFF_TTL, 0) },
-	{ "MF set (first fragment)", DROP_IP_FRAGMENT,
-	  FIELD16(IPV4_OFF_FRAG, IPV4_FLAG_MF) },
-	{ "fragment offset 1480 (last fragment)", DROP_IP_FRAGMENT,
-	  FIELD16(IPV4_OFF_FRAG, 1480 / 8) },
+	{ "fragment offset 65512 + 64 bytes: past 65535", DROP_IP_FRAG_TOO_BIG,
+	  FIELD16(IPV4_OFF_FRAG, 65512 / 8) },
 	{ "protocol 99", DROP_IP_UNKNOWN_PROTO, FIELD8(IPV4_OFF_PROTO, 99),
 	  .unreachable = 1 },	/* RFC 1122 3.2.2.1: protocol unreachable */
 	/* icmp.c: RFC 792 */
