@@ -170,6 +170,46 @@ static void test_errors_rate_limited(void **state)
 	assert_int_equal(t->net.stats.icmp_errors_sent, 101);
 }
 
+/* A fragment from the peer: `len` bytes at `offset`, MF as told. */
+static void send_fragment(struct tcp_test *t, uint16_t id, uint16_t offset,
+			  int more, size_t len)
+{
+	uint8_t pkt[IPV4_HDR_MIN + 64] = { 0 };
+
+	assert_true(len <= 64);
+	ipv4_build(pkt, PEER_ADDR, OUR_ADDR, 200, id, IPV4_DEFAULT_TTL, len);
+	put16(pkt + IPV4_OFF_FRAG, (uint16_t)((more ? IPV4_FLAG_MF : 0) | offset / 8));
+	put16(pkt + IPV4_OFF_CHECKSUM, 0);
+	put16(pkt + IPV4_OFF_CHECKSUM, inet_checksum(pkt, IPV4_HDR_MIN));
+	memset(pkt + IPV4_HDR_MIN, 'f', len);
+	net_input(&t->net, pkt, IPV4_HDR_MIN + len, t->now);
+}
+
+/* RFC 792 and RFC 1122 3.3.2: when a datagram's fragments time out and
+ * its first fragment had come, the sender is told: time exceeded, code 1,
+ * quoting that first fragment.  Without the first fragment there is
+ * nothing to quote (RFC 1122 3.2.2: never about a later fragment). */
+static void test_reassembly_timeout_time_exceeded(void **state)
+{
+	struct tcp_test *t = *state;
+	uint8_t msg[DEVICE_MTU];
+	struct ipv4_hdr q;
+
+	t->net.reass.timeout_ms = 1000;
+	send_fragment(t, 77, 0, 1, 64);		/* the first, then nothing */
+	send_fragment(t, 78, 64, 0, 16);	/* a last piece alone */
+	expect_nothing(t);
+	advance(t, 999);
+	expect_nothing(t);
+	advance(t, 1);
+	expect_icmp(t, ICMP_TIME_EXCEEDED, ICMP_REASSEMBLY_TIMEOUT, msg);
+	assert_int_equal(ipv4_parse_quoted(msg + ICMP_HDR_LEN, 28, &q), DROP_NONE);
+	assert_int_equal(q.id, 77);
+	assert_int_equal(q.frag, IPV4_FLAG_MF);
+	expect_nothing(t);		/* nothing about datagram 78 */
+	assert_int_equal(t->net.stats.icmp_errors_sent, 1);
+}
+
 /* ------------------------------------------------------------------ */
 /* Receiving, for TCP                                                   */
 /* ------------------------------------------------------------------ */
@@ -295,6 +335,7 @@ int main(void)
 		TCP_TEST(test_error_quotes_at_most_576_bytes, stack),
 		TCP_TEST(test_never_send_about, stack),
 		TCP_TEST(test_errors_rate_limited, stack),
+		TCP_TEST(test_reassembly_timeout_time_exceeded, stack),
 		TCP_TEST(test_port_unreachable_aborts_connect, syn_sent),
 		TCP_TEST(test_host_unreachable_is_soft, syn_sent),
 		TCP_TEST(test_error_outside_window_ignored, established),
