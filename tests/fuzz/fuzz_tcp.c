@@ -557,6 +557,8 @@ static void inject(struct fuzz *f, const uint8_t *pkt, size_t len)
 
 			if (mss > TCP_DEFAULT_MSS)
 				mss = TCP_DEFAULT_MSS;
+			if (mss < TCP_MIN_SND_MSS)	/* CVE-2019-11479's floor */
+				mss = TCP_MIN_SND_MSS;
 			if (mss > ep->mss_allowed)
 				ep->mss_allowed = mss;
 			if (s.wscale > ep->wscale)
