@@ -18,8 +18,9 @@
  * Path of a received packet:
  *   device -> net_input() [ip/ipv4.c] -> protocol 1: icmp_input() [ip/icmp.c]
  *                                     -> protocol 6: tcp_input()  [tcp/]
+ *                                     -> protocol 17: udp_input() [udp/]
  * Path of a sent packet:
- *   icmp/tcp -> ip_output() [ip/ipv4.c] -> device send() [dev/]
+ *   icmp/tcp/udp -> ip_output() [ip/ipv4.c] -> device send() [dev/]
  */
 #ifndef TUNTCP_NET_H
 #define TUNTCP_NET_H
@@ -33,6 +34,7 @@
 struct ipv4_hdr;
 struct net;
 struct tcp_layer;
+struct udp_layer;
 
 /* An ICMP error about a datagram we sent (RFC 792; RFC 1122 3.2.2), checked
  * by ICMP (ip/icmp.c) and handed to the protocol whose datagram it quotes. */
@@ -66,7 +68,7 @@ struct net_proto {
 	void (*error)(struct net *net, const struct icmp_error *err);
 };
 
-#define NET_MAX_PROTOS 4	/* ICMP and TCP today; UDP will make three */
+#define NET_MAX_PROTOS 4	/* ICMP, TCP and UDP, and room for one more */
 
 struct net {
 	struct device *dev;	/* where packets go out */
@@ -88,6 +90,7 @@ struct net {
 	/* Each protocol's own state, set when it registers.  Only the
 	 * protocol looks inside: here the type is incomplete. */
 	struct tcp_layer *tcp;	/* TCP's connections and settings */
+	struct udp_layer *udp;	/* UDP's sockets and settings */
 
 	/* What the stack says about the packet in hand, for a capture that
 	 * keeps comments (dev_pcap.c): `note` on the packet just processed
@@ -98,8 +101,8 @@ struct net {
 };
 
 /* Set up `net` to use `dev` and answer for `addr` (host order).  No
- * protocol is registered yet: a stack program then calls icmp_layer_init()
- * and tcp_layer_init(), in that order. */
+ * protocol is registered yet: a stack program then calls icmp_layer_init(),
+ * tcp_layer_init() and udp_layer_init(), in that order. */
 void net_init(struct net *net, struct device *dev, uint32_t addr);
 /* Free every registered protocol's state, last registered first. */
 void net_free(struct net *net);
