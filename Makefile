@@ -43,7 +43,7 @@ APPS      := $(patsubst apps/%.c,%,$(wildcard apps/*.c))
 APP_BINS  := $(APPS:%=$(BUILD)/%)
 
 # The same sources built for the kernel's sockets (apps/sock.h).
-KERNEL_APPS := echo_server echo_client blast
+KERNEL_APPS := echo_server echo_client blast udp_echo_server udp_echo_client
 KERNEL_BINS := $(KERNEL_APPS:%=$(BUILD)/kernel/%)
 
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
