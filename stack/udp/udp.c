@@ -385,6 +385,8 @@ int udp_bind(struct net *net, struct udp_pcb *pcb, uint32_t addr,
 		return -EINVAL;		/* bound already (Linux says so too) */
 	if (addr != 0 && addr != net->addr)
 		return -EADDRNOTAVAIL;
+	pcb->addr_locked = addr != 0;
+	pcb->port_locked = port != 0;
 	if (port == 0) {
 		port = ephemeral_port(net);
 		if (port == 0)
@@ -394,7 +396,6 @@ int udp_bind(struct net *net, struct udp_pcb *pcb, uint32_t addr,
 	}
 	pcb->local_addr = addr;
 	pcb->local_port = port;
-	pcb->bound_by_user = 1;
 	return 0;
 }
 
@@ -448,16 +449,17 @@ int udp_connect(struct net *net, struct udp_pcb *pcb, uint32_t addr,
 void udp_disconnect(struct net *net, struct udp_pcb *pcb)
 {
 	(void)net;
-	/* As Linux's __udp_disconnect: the peer is forgotten, and what
-	 * connect() chose goes back - the address always (unless bind() set
-	 * it), the port unless bind() chose it. */
+	/* As Linux's __udp_disconnect: the peer is forgotten, and so is
+	 * whatever bind() did not name - our address (connect() filled it
+	 * in), and a port that was chosen for us (by connect(), a send, or
+	 * bind() to port 0): the socket is unbound again. */
 	pcb->connected = 0;
 	pcb->remote_addr = 0;
 	pcb->remote_port = 0;
-	if (!pcb->bound_by_user) {
+	if (!pcb->addr_locked)
 		pcb->local_addr = 0;
+	if (!pcb->port_locked)
 		pcb->local_port = 0;
-	}
 }
 
 int udp_take_error(struct udp_pcb *pcb)

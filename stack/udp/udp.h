@@ -72,7 +72,10 @@ struct udp_pcb {
 	/* Options and how the socket came to be where it is */
 	uint8_t reuse;		/* SO_REUSEADDR: may share its port */
 	uint8_t broadcast;	/* SO_BROADCAST: may send to 255.255.255.255 */
-	uint8_t bound_by_user;	/* bind() chose the port: disconnect keeps it */
+	uint8_t addr_locked;	/* bind() named our address, and ...    */
+	uint8_t port_locked;	/* ... a port: disconnect keeps what bind()
+				 * named (Linux's SOCK_BINDADDR_LOCK and
+				 * SOCK_BINDPORT_LOCK), and forgets the rest */
 
 	/* An error to report on the next send or receive, then forget:
 	 * ECONNREFUSED after an ICMP port unreachable (connected sockets
