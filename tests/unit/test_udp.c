@@ -655,11 +655,14 @@ static void test_send(void **state)
 	expect_dgram(t, q->local_port, 9, "c", 1);
 }
 
-/* connect() picks a port that disconnect gives back; bind()'s is kept. */
+/* Disconnecting (connect() with AF_UNSPEC) keeps only what bind() named:
+ * a port chosen for the socket goes back, as in Linux. */
 static void test_connect_and_disconnect(void **state)
 {
 	struct udp_test *t = *state;
 	struct udp_pcb *p = udp_pcb_new(&t->net);
+	struct udp_pcb *q = udp_pcb_new(&t->net);
+	struct udp_pcb *r = udp_pcb_new(&t->net);
 
 	assert_int_equal(udp_connect(&t->net, p, PEER_ADDR, PEER_PORT), 0);
 	assert_true(p->local_port >= 49152);
@@ -669,6 +672,17 @@ static void test_connect_and_disconnect(void **state)
 	assert_int_equal(p->local_port, 0);
 	assert_int_equal(p->local_addr, 0);
 	assert_int_equal(udp_connect(&t->net, p, 0, PEER_PORT), -ENETUNREACH);
+
+	assert_int_equal(udp_bind(&t->net, q, 0, 0), 0);	/* bind(port 0) */
+	assert_int_equal(udp_connect(&t->net, q, PEER_ADDR, PEER_PORT), 0);
+	udp_disconnect(&t->net, q);
+	assert_int_equal(q->local_port, 0);
+
+	assert_int_equal(udp_bind(&t->net, r, OUR_ADDR, PORT), 0);
+	assert_int_equal(udp_connect(&t->net, r, PEER_ADDR, PEER_PORT), 0);
+	udp_disconnect(&t->net, r);
+	assert_int_equal(r->local_port, PORT);
+	assert_int_equal(r->local_addr, OUR_ADDR);
 }
 
 /* ---------------------------------------------------------------------
