@@ -196,6 +196,8 @@ int main(int argc, char **argv)
 				continue;
 			}
 			got = 1;
+			if (count > 1)
+				printf("letter %d: ", i);
 			if (printable(answer, (size_t)n))
 				printf("接收到的数据为 (received from %s): %.*s\n", who, (int)n, answer);
 			else

@@ -185,8 +185,8 @@ static void deliver(struct net *net, struct udp_pcb *pcb,
 	pcb->rcv_count++;
 	pcb->rcv_bytes += (uint32_t)cost;
 	net->stats.udp_delivered++;
-	snprintf(net->note, sizeof net->note, "queued for %s: %u waiting (%u bytes)",
-		 udp_pcb_name(pcb, name), pcb->rcv_count, pcb->rcv_bytes);
+	snprintf(net->note, sizeof net->note, "queued for %s: %u waiting, %u/%u bytes",
+		 udp_pcb_name(pcb, name), pcb->rcv_count, pcb->rcv_bytes, pcb->rcvbuf);
 }
 
 void udp_input(struct net *net, const struct ipv4_hdr *ip)
