@@ -12,7 +12,8 @@
 #    for plain, echoed, full-size, empty and connected letters; no answer
 #    from a port where nobody is; and through a lossy link (the fault
 #    injector losing half of what we send) letters are lost, each loss seen
-#    in the trace, and nothing is sent again.
+#    in the trace (and crossed out by tools/ladder), and nothing is sent
+#    again.
 # Every capture is clean under tshark with checksum validation on.
 . "$(dirname "$0")/../lib.sh"
 ns_enter "$@"
@@ -110,7 +111,7 @@ check "capture is clean under tshark (checksums validated)" tshark_clean "$P"
 KSERVER=$!
 "$BIN/kernel/udp_echo_server" --echo 7789 >"$T/kecho.log" 2>&1 &
 KECHO=$!
-trap 'kill $KSERVER $KECHO 2>/dev/null; lab_down_all; rm -rf "$T"' EXIT
+trap 'kill $KSERVER $KECHO 2>/dev/null; lab_down_all; [ -n "${KEEP_T:-}" ] && cp -r "$T" /tmp/kept.$$; rm -rf "$T"' EXIT
 kernel_udp_bound 7788 || not_ok "the kernel's udp_echo_server is bound to 7788"
 kernel_udp_bound 7789 || not_ok "the kernel's udp_echo_server --echo is bound to 7789"
 
@@ -170,6 +171,9 @@ fi
 sent=$(tshark_count "$T/lossy.pcap" "ip.src == 10.0.0.2 && udp.dstport == 7788")
 check "... and each of the 10 letters was sent once: nothing resent ($sent in the capture)" test "$sent" -eq 10
 check "no sanitizer report from the lossy client" no_sanitizer_report "$T/lossy.log"
+"$TOP/tools/ladder" "$T/lossy.pcap" --trace "$T/lossy.log" >"$T/lossy.mmd" 2>&1
+n=$(grep -cE -- '-xP[0-9]+: [0-9]+ UDP len=[0-9]+ .*\(lost\)$' "$T/lossy.mmd")
+check "tools/ladder crosses out the $lost letters the trace says were lost ($n)" test "$n" -eq "$lost"
 
 kill $KSERVER $KECHO 2>/dev/null
 finish
