@@ -160,9 +160,9 @@ static void deliver(struct net *net, struct udp_pcb *pcb,
 	if (pcb->rcv_count > 0 && pcb->rcv_bytes + cost > pcb->rcvbuf) {
 		char detail[96];
 
-		snprintf(detail, sizeof detail, "%s: %u datagrams, %u of %u bytes queued",
-			 udp_pcb_name(pcb, name), pcb->rcv_count, pcb->rcv_bytes,
-			 pcb->rcvbuf);
+		snprintf(detail, sizeof detail, "%s: %u datagram%s, %u of %u bytes queued",
+			 udp_pcb_name(pcb, name), pcb->rcv_count,
+			 pcb->rcv_count == 1 ? "" : "s", pcb->rcv_bytes, pcb->rcvbuf);
 		net_drop(net, DROP_UDP_RCV_QUEUE_FULL, detail);
 		return;
 	}

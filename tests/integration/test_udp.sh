@@ -6,7 +6,9 @@
 #    who wrote; a datagram to a closed port is counted (udp-no-socket); the
 #    trace and the capture show the datagrams, with good checksums.
 # 2. The same server with --echo: 1000 datagrams of random sizes 0..1472
-#    (seeded; the first empty, the second full) come back byte-identical.
+#    (seeded; the first empty, the second full) come back byte-identical;
+#    with a receive queue of 1024 bytes, a burst overflows it: the drops
+#    are counted, in the trace and in the capture's comments.
 # 3. Our udp_echo_client against the kernel build of the same server
 #    (build/kernel/udp_echo_server, in the namespace at 10.0.0.1): answers
 #    for plain, echoed, full-size, empty and connected letters; no answer
@@ -103,6 +105,29 @@ n=$(tshark_count "$P" "ip.src == 10.0.0.2 && udp.srcport == 7788")
 check "capture: 1000 datagrams from the stack ($n)" test "$n" -eq 1000
 pkt "a full-size datagram (1472 bytes, 1500 with headers)" "$P" "ip.src == 10.0.0.2 && udp.length == 1480"
 check "capture is clean under tshark (checksums validated)" tshark_clean "$P"
+
+# ---------------------------------------------------------------------
+# 2b. A letter box that is full: a receive queue of 1024 bytes holds one
+# datagram of 1000 bytes; a burst of 100 finds it full, and what does not
+# fit is dropped and counted - and each one that fit was answered.
+TUNTCP_RCVBUF=1024 TUNTCP_PCAP=$T/full.pcap lab_up fullq --app "$BIN/udp_echo_server" --echo ||
+	{ not_ok "lab up (udp_echo_server --echo, TUNTCP_RCVBUF=1024)"; finish; }
+LOG=$T/fullq.log
+out=$(timeout 30 $CLIENT --from 40015 burst 10.0.0.2 7788 100 1000 2>&1)
+answers=${out% answers}
+stats_now "$LOG"
+dropped=$(counter "$LOG" udp-receive-queue-full)
+if [ "$dropped" -gt 0 ] && [ "$answers" -gt 0 ] && [ $((answers + dropped)) -eq 100 ]; then
+	ok "a burst of 100 into a 1024-byte queue: $answers answered, $dropped dropped as udp-receive-queue-full"
+else
+	not_ok "a burst of 100 into a 1024-byte queue: '$out', $dropped dropped as udp-receive-queue-full"
+fi
+check "trace: drop: udp-receive-queue-full (*:7788: 1 datagram, 1016 of 1024 bytes queued)" \
+	grep -qF -- '--   drop: udp-receive-queue-full (*:7788: 1 datagram, 1016 of 1024 bytes queued)' "$LOG"
+lab_down
+check "no sanitizer report from the server" no_sanitizer_report "$LOG"
+pkt "the capture's comment on a datagram the full queue dropped" "$T/full.pcap" \
+	"frame.comment contains \"dropped: udp-receive-queue-full\""
 
 # ---------------------------------------------------------------------
 # 3. Our client, the kernel's server.

@@ -3,6 +3,9 @@
 
 usage: udp_client.py [--from PORT] seed HOST PORT MESSAGE
            post one letter (the tutorial's client, as UDP), print the answer
+       udp_client.py [--from PORT] burst HOST PORT COUNT SIZE
+           COUNT datagrams of SIZE bytes as fast as they go, then count the
+           answers until none has come for a second: prints "N answers"
        udp_client.py [--from PORT] echo HOST PORT COUNT SEED [MAX]
            COUNT datagrams of random sizes 0..MAX (1472: one packet each)
            and random bytes, from random.Random(SEED), the first two of the
@@ -28,6 +31,20 @@ def main(argv):
         s.sendto(argv[3].encode(), (host, port))                # sendto(data, (ip, port))
         data, who = s.recvfrom(65536)                           # recvfrom(65536)
         print(data.decode(errors="replace"))
+        return 0
+    if mode == "burst":
+        count, size = int(argv[3]), int(argv[4])
+        for i in range(count):
+            s.sendto(b"x" * size, (host, port))
+        s.settimeout(1)
+        answers = 0
+        try:
+            while True:
+                s.recvfrom(65536)
+                answers += 1
+        except socket.timeout:
+            pass
+        print("%d answers" % answers)
         return 0
     count, seed = int(argv[3]), int(argv[4])
     most = int(argv[5]) if len(argv) > 5 else 1472
