@@ -18,7 +18,9 @@
  *   TUNTCP_DELACK=MS       how long an ACK may wait for data to ride on
  *                          (40 by default; 0 ACKs every segment at once)
  *   TUNTCP_SNDBUF=BYTES    send and receive buffer of each connection
- *   TUNTCP_RCVBUF=BYTES    (256 KiB by default; SO_SNDBUF/SO_RCVBUF too)
+ *   TUNTCP_RCVBUF=BYTES    (256 KiB by default; SO_SNDBUF/SO_RCVBUF too);
+ *                          TUNTCP_RCVBUF also bounds each UDP socket's
+ *                          receive queue
  */
 #ifndef TUNTCP_CONFIG_H
 #define TUNTCP_CONFIG_H

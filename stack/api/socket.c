@@ -544,9 +544,11 @@ ssize_t tt_recvfrom(int s, void *buf, size_t len, int flags,
 
 	if (sock_type(s) == SOCK_STREAM) {
 		/* TCP names no sender: Linux sets the length to 0. */
-		if (addr && alen)
+		ssize_t r = tt_recv(s, buf, len, flags);
+
+		if (r >= 0 && addr && alen)
 			*alen = 0;
-		return tt_recv(s, buf, len, flags);
+		return r;
 	}
 	rt = enter();
 	if (!rt)

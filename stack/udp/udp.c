@@ -153,10 +153,11 @@ static void deliver(struct net *net, struct udp_pcb *pcb,
 
 	/* The tutorial: "udp一大特点：不安全（数据有可能丢）" - the letter may
 	 * be lost.  Here is one place it is: a receiver that does not read
-	 * fast enough.  Nothing tells the sender (RFC 1122 4.1.3.4 lets UDP
-	 * discard what it cannot hold).  An empty queue takes any datagram,
-	 * so that one larger than SO_RCVBUF still gets through (Linux lets the
-	 * queue go over by one datagram; we let it only when it is empty). */
+	 * fast enough.  Nothing tells the sender: RFC 768 says at the outset
+	 * that "delivery and duplicate protection are not guaranteed".  An
+	 * empty queue takes any datagram, so that one larger than SO_RCVBUF
+	 * still gets through (Linux lets the queue go over by one datagram;
+	 * we let it only when it is empty). */
 	if (pcb->rcv_count > 0 && pcb->rcv_bytes + cost > pcb->rcvbuf) {
 		char detail[96];
 
@@ -357,8 +358,10 @@ static int port_clash(struct net *net, const struct udp_pcb *pcb,
 }
 
 /* An ephemeral port no UDP socket holds, going round the dynamic range
- * from where the last search ended (RFC 6056 3.3.2's simple algorithm,
- * from a random start the runtime sets); 0 when all are taken. */
+ * from where the last search ended: the traditional sequential search of
+ * RFC 6056 2.2, from a random start the runtime sets (RFC 6056 3 would
+ * randomize every choice; as for TCP, we keep them easy to follow).  0 when
+ * all are taken. */
 static uint16_t ephemeral_port(struct net *net)
 {
 	struct udp_layer *udp = net->udp;
