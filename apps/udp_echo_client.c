@@ -156,7 +156,7 @@ int main(int argc, char **argv)
 		size_t len = write_letter(msg, i, (int)count, size);
 		long deadline, left;
 		ssize_t n;
-		int got = 0;
+		int got = 0, failed = 0;
 
 		/* udp_socket.sendto(send_data, (server_ip, server_port)) */
 		if (use_connect)
@@ -185,7 +185,10 @@ int main(int argc, char **argv)
 			if (n < 0) {
 				if (errno == EAGAIN)
 					continue;
+				/* ECONNREFUSED: a connected socket hears of
+				 * an ICMP port unreachable, once. */
 				printf("letter %d: %s\n", i, strerror(errno));
+				failed = 1;
 				break;
 			}
 			snprintf(who, sizeof who, "%s:%u", inet_ntoa(from.sin_addr),
@@ -207,7 +210,7 @@ int main(int argc, char **argv)
 		}
 		if (got)
 			answered++;
-		else
+		else if (!failed)
 			printf("letter %d: no answer within %ld ms (lost, or nobody there)\n", i, timeout);
 		fflush(stdout);
 	}
