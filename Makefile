@@ -20,19 +20,21 @@ CFLAGS  := $(CFLAGS_BASE) $(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := -pthread $(SANFLAGS)
 
 # The stack: one folder per layer (stack/README.md), lowest first.
-LAYERS    := lib wire dev ip tcp api
+LAYERS    := lib wire dev ip tcp udp api
 STACK_SRC := $(wildcard $(LAYERS:%=stack/%/*.c))
 STACK_HDR := $(wildcard $(LAYERS:%=stack/%/*.h))
 STACK_OBJ := $(STACK_SRC:%.c=$(BUILD)/obj/%.o)
 # Headers are included by name ("tcp.h").  A layer's files find their own
 # headers and those of the layers below, never above: stack/ip/ compiles
-# without TCP's folder on its include path.  Programs and tests see all.
+# without TCP's folder on its include path.  TCP and UDP stand side by
+# side on IPv4: neither sees the other's folder.  Programs and tests see all.
 INC.lib   := -Istack/lib
 INC.wire  := $(INC.lib) -Istack/wire
 INC.dev   := $(INC.wire) -Istack/dev
 INC.ip    := $(INC.dev) -Istack/ip
 INC.tcp   := $(INC.ip) -Istack/tcp
-INC.api   := $(INC.tcp) -Istack/api
+INC.udp   := $(INC.ip) -Istack/udp
+INC.api   := $(INC.tcp) -Istack/udp -Istack/api
 STACK_INC := $(INC.api)
 LIB       := $(BUILD)/libtuntcp.a
 
@@ -41,7 +43,7 @@ APPS      := $(patsubst apps/%.c,%,$(wildcard apps/*.c))
 APP_BINS  := $(APPS:%=$(BUILD)/%)
 
 # The same sources built for the kernel's sockets (apps/sock.h).
-KERNEL_APPS := echo_server echo_client blast
+KERNEL_APPS := echo_server echo_client blast udp_echo_server udp_echo_client
 KERNEL_BINS := $(KERNEL_APPS:%=$(BUILD)/kernel/%)
 
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)

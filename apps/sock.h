@@ -22,6 +22,8 @@
 #define tt_connect     connect
 #define tt_send        send
 #define tt_recv        recv
+#define tt_sendto      sendto
+#define tt_recvfrom    recvfrom
 #define tt_shutdown    shutdown
 #define tt_close       close
 #define tt_setsockopt  setsockopt

@@ -18,7 +18,9 @@
  *   TUNTCP_DELACK=MS       how long an ACK may wait for data to ride on
  *                          (40 by default; 0 ACKs every segment at once)
  *   TUNTCP_SNDBUF=BYTES    send and receive buffer of each connection
- *   TUNTCP_RCVBUF=BYTES    (256 KiB by default; SO_SNDBUF/SO_RCVBUF too)
+ *   TUNTCP_RCVBUF=BYTES    (256 KiB by default; SO_SNDBUF/SO_RCVBUF too);
+ *                          TUNTCP_RCVBUF also bounds each UDP socket's
+ *                          receive queue
  *   TUNTCP_ICMP_RATE=N[/B] ICMP errors we may send: N a second, in bursts
  *                          of B (1000/50 by default, as Linux; 0: no limit)
  *   TUNTCP_FRAG_TIMEOUT=MS how long the fragments of a datagram may take

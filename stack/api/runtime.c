@@ -29,6 +29,7 @@
 #include "icmp.h"
 #include "ipv4_wire.h"
 #include "tcp.h"
+#include "udp.h"
 
 static struct runtime *the_runtime;
 static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -277,6 +278,7 @@ struct runtime *runtime_start(void)
 	rt->net.reass.mem_max = rt->cfg.frag_mem;
 	icmp_layer_init(&rt->net);
 	tcp_layer_init(&rt->net);
+	udp_layer_init(&rt->net);
 	rt->net.now = runtime_now();
 	icmp_ratelimit_init(&rt->net, rt->cfg.icmp_rate, rt->cfg.icmp_burst);
 	/* RFC 6528: the ISN's secret key, fresh for each run. */
@@ -291,6 +293,10 @@ struct runtime *runtime_start(void)
 	rt->net.tcp->rcvbuf_size = rt->cfg.rcvbuf;
 	/* Ephemeral ports start somewhere random in 49152-65535 (RFC 6056). */
 	rt->net.tcp->next_port = (uint16_t)(49152 + rt->net.tcp->isn_key[1] % 16384);
+	rt->net.udp->next_port = (uint16_t)(49152 + rt->net.tcp->isn_key[2] % 16384);
+	/* A UDP socket's receive queue: TUNTCP_RCVBUF too (SO_RCVBUF). */
+	rt->net.udp->rcvbuf_size = rt->cfg.rcvbuf;
+	rt->net.udp->sndbuf_size = rt->cfg.sndbuf;
 	if (rt->trace) {
 		rt->net.log = log_line;
 		rt->net.log_ctx = rt;

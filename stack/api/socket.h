@@ -5,16 +5,29 @@
  * sockets (see apps/sock.h).
  *
  * Read this first: each call takes the runtime's lock, asks the TCP core
- * (tcp/tcp_user.c) to do what it can now, and when it must wait (for a
- * connection, data, buffer space) sleeps on the runtime's condition
- * variable until the runtime thread has processed more packets or timers.
- * Blocking and thread-safe: one thread per connection, as in the seed.
+ * (tcp/tcp_user.c) or the UDP core (udp/udp.c) to do what it can now, and
+ * when it must wait (for a connection, data, buffer space, a datagram)
+ * sleeps on the runtime's condition variable until the runtime thread has
+ * processed more packets or timers.  Blocking and thread-safe: one thread
+ * per connection, as in the seed.
  *
- * Differences from the kernel, on purpose: only AF_INET + SOCK_STREAM;
- * descriptors are our own numbers (use them only with tt_* calls); no
- * SIGPIPE - send() on a closed connection fails with EPIPE.  A port may be
- * bound again while old connections on it sit in TIME-WAIT (as if
- * SO_REUSEADDR were always set).
+ * Two kinds of socket: AF_INET with SOCK_STREAM (TCP, the phone call) or
+ * SOCK_DGRAM (UDP, the letter).  A datagram socket keeps message
+ * boundaries: each recv() returns one datagram, cut to the buffer (the rest
+ * is lost; MSG_TRUNC returns the whole length), and a send() of more than
+ * 65507 bytes fails with EMSGSIZE.  connect() on it sets a default peer and
+ * receives only from it; after an ICMP port unreachable from that peer the
+ * next send() or recv() fails once with ECONNREFUSED.  Flags honoured:
+ * MSG_DONTWAIT, MSG_PEEK and MSG_TRUNC on receive.
+ *
+ * Differences from the kernel, on purpose: descriptors are our own numbers
+ * (use them only with tt_* calls) and always blocking (SOCK_NONBLOCK is
+ * ignored: use MSG_DONTWAIT or tt_poll); no SIGPIPE - send() on a closed
+ * connection fails with EPIPE.  A TCP port may be bound again while old
+ * connections on it sit in TIME-WAIT (as if SO_REUSEADDR were always
+ * set); a UDP port is shared only by sockets that all set SO_REUSEADDR,
+ * as on Linux.  SO_SNDBUF and SO_RCVBUF take 1024 bytes to 64 MiB, as
+ * given (Linux doubles them).
  */
 #ifndef TUNTCP_SOCKET_H
 #define TUNTCP_SOCKET_H
@@ -37,6 +50,10 @@ int tt_accept(int s, struct sockaddr *addr, socklen_t *len);
 int tt_connect(int s, const struct sockaddr *addr, socklen_t len);
 ssize_t tt_send(int s, const void *buf, size_t len, int flags);
 ssize_t tt_recv(int s, void *buf, size_t len, int flags);
+ssize_t tt_sendto(int s, const void *buf, size_t len, int flags,
+		  const struct sockaddr *addr, socklen_t alen);
+ssize_t tt_recvfrom(int s, void *buf, size_t len, int flags,
+		    struct sockaddr *addr, socklen_t *alen);
 int tt_shutdown(int s, int how);
 int tt_close(int s);
 int tt_setsockopt(int s, int level, int name, const void *val, socklen_t len);

@@ -18,10 +18,11 @@
  * Path of a received packet:
  *   device -> net_input() [ip/ipv4.c] -> protocol 1: icmp_input() [ip/icmp.c]
  *                                     -> protocol 6: tcp_input()  [tcp/]
+ *                                     -> protocol 17: udp_input() [udp/]
  *   (a fragment waits in ip_reass_input() [ip/ipv4_frag.c] until its
  *   datagram is whole, then goes up the same way)
  * Path of a sent packet:
- *   icmp/tcp -> ip_output() [ip/ipv4.c] -> device send() [dev/]
+ *   icmp/tcp/udp -> ip_output() [ip/ipv4.c] -> device send() [dev/]
  *   (too big for the MTU: ip_fragment_output() [ip/ipv4_frag.c])
  */
 #ifndef TUNTCP_NET_H
@@ -37,6 +38,7 @@
 struct ipv4_hdr;
 struct net;
 struct tcp_layer;
+struct udp_layer;
 
 /* An ICMP error about a datagram we sent (RFC 792; RFC 1122 3.2.2), checked
  * by ICMP (ip/icmp.c) and handed to the protocol whose datagram it quotes. */
@@ -79,7 +81,7 @@ struct net_proto {
 	void (*error)(struct net *net, const struct icmp_error *err);
 };
 
-#define NET_MAX_PROTOS 4	/* ICMP and TCP today; UDP will make three */
+#define NET_MAX_PROTOS 4	/* ICMP, TCP and UDP, and room for one more */
 
 struct net {
 	struct device *dev;	/* where packets go out */
@@ -101,6 +103,7 @@ struct net {
 	/* Each protocol's own state, set when it registers.  Only the
 	 * protocol looks inside: here the type is incomplete. */
 	struct tcp_layer *tcp;	/* TCP's connections and settings */
+	struct udp_layer *udp;	/* UDP's sockets and settings */
 	struct icmp_ratelimit icmp_limit;	/* ICMP errors we may send */
 
 	/* IPv4's own: the datagrams being reassembled from fragments, and
@@ -116,9 +119,9 @@ struct net {
 };
 
 /* Set up `net` to use `dev` and answer for `addr` (host order).  No
- * protocol is registered yet: a stack program then calls icmp_layer_init()
- * and tcp_layer_init(), in that order.  Reassembly gets its default
- * limits (net->reass, ipv4_frag.h), which the caller may change. */
+ * protocol is registered yet: a stack program then calls icmp_layer_init(),
+ * tcp_layer_init() and udp_layer_init(), in that order.  Reassembly gets
+ * its default limits (net->reass, ipv4_frag.h), which the caller may change. */
 void net_init(struct net *net, struct device *dev, uint32_t addr);
 /* Free every registered protocol's state, last registered first, and the
  * fragments waiting for reassembly. */

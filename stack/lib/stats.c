@@ -82,5 +82,9 @@ void stats_print(const struct stats *st, FILE *out, const char *prefix)
 		fprintf(out, "%stcp challenge acks sent       %llu (%llu held back by the rate limit)\n",
 			prefix, (unsigned long long)st->tcp_challenge_acks,
 			(unsigned long long)st->tcp_challenge_acks_limited);
+	if (st->udp_delivered || st->udp_sent)
+		fprintf(out, "%sudp datagrams in, out         %llu, %llu\n", prefix,
+			(unsigned long long)st->udp_delivered,
+			(unsigned long long)st->udp_sent);
 	fflush(out);
 }

@@ -63,7 +63,12 @@
 	X(TCP_RCV_BUFFER_FULL, "tcp-receive-buffer-full")           \
 	X(TCP_RST_TIME_WAIT,   "tcp-rst-in-time-wait")              \
 	X(TCP_AFTER_CLOSE,     "tcp-data-after-close")              \
-	X(TCP_BEYOND_FIN,      "tcp-data-beyond-fin")
+	X(TCP_BEYOND_FIN,      "tcp-data-beyond-fin")                \
+	X(UDP_TOO_SHORT,       "udp-too-short")                     \
+	X(UDP_BAD_LENGTH,      "udp-bad-length")                    \
+	X(UDP_BAD_CHECKSUM,    "udp-bad-checksum")                  \
+	X(UDP_NO_SOCKET,       "udp-no-socket")                     \
+	X(UDP_RCV_QUEUE_FULL,  "udp-receive-queue-full")
 
 enum drop_reason {
 	DROP_NONE = 0,
@@ -99,6 +104,8 @@ struct stats {
 	uint64_t tcp_challenge_acks_limited;
 	uint64_t tcp_window_probes;
 	uint64_t tcp_zero_windows;	/* times the peer shut its window */
+	uint64_t udp_delivered;		/* datagrams queued for a socket */
+	uint64_t udp_sent;		/* datagrams handed to IPv4 */
 };
 
 const char *drop_name(enum drop_reason reason);

@@ -3,6 +3,7 @@
  *
  *   10.0.0.1 > 10.0.0.2: ICMP echo request, id 7, seq 1, length 56
  *   10.0.0.1:40000 > 10.0.0.2:7788 [S] seq=0 win=64240 len=0 <mss 1460>
+ *   10.0.0.1:40005 > 10.0.0.2:7788 UDP len=7
  *
  * The packet is parsed with the same parsers the stack uses, so what the
  * trace calls malformed is exactly what the stack drops.
@@ -17,6 +18,7 @@
 #include "icmp_wire.h"
 #include "ipv4_wire.h"
 #include "tcp_wire.h"
+#include "udp_wire.h"
 
 struct out {
 	char *buf;
@@ -169,6 +171,38 @@ static void summarize_tcp(struct out *o, const struct ipv4_hdr *ip,
 	}
 }
 
+/* "len" is the data length, as Wireshark's "Len=" in the Info column. */
+static void summarize_udp(struct out *o, const struct ipv4_hdr *ip,
+			  const char *src, const char *dst)
+{
+	struct udp_hdr h;
+	enum drop_reason why;
+
+	why = udp_parse(ip->payload, ip->payload_len, ip->src, ip->dst, &h);
+	if (why == DROP_UDP_BAD_CHECKSUM) {
+		uint16_t ulen = get16(ip->payload + UDP_OFF_LEN);
+		uint16_t want = checksum_without_field(
+			inet_pseudo_sum(ip->src, ip->dst, IP_PROTO_UDP, ulen),
+			ip->payload, ulen, UDP_OFF_CHECKSUM);
+
+		put(o, "%s:%u > %s:%u: UDP bad checksum 0x%04x (should be 0x%04x), length %u",
+		    src, get16(ip->payload + UDP_OFF_SPORT), dst,
+		    get16(ip->payload + UDP_OFF_DPORT),
+		    get16(ip->payload + UDP_OFF_CHECKSUM),
+		    want == 0 ? 0xFFFF : want, ulen);
+		return;
+	}
+	if (why != DROP_NONE) {
+		put(o, "%s > %s: UDP malformed (%s), length %zu", src, dst,
+		    drop_name(why), ip->payload_len);
+		return;
+	}
+	put(o, "%s:%u > %s:%u UDP len=%zu", src, h.sport, dst, h.dport,
+	    h.data_len);
+	if (h.checksum == 0)
+		put(o, " [no checksum]");
+}
+
 void packet_summary(char *outbuf, size_t outlen, const uint8_t *pkt, size_t len)
 {
 	struct out o = { outbuf, 0, outlen };
@@ -201,6 +235,9 @@ void packet_summary(char *outbuf, size_t outlen, const uint8_t *pkt, size_t len)
 		break;
 	case IP_PROTO_TCP:
 		summarize_tcp(&o, &ip, src, dst);
+		break;
+	case IP_PROTO_UDP:
+		summarize_udp(&o, &ip, src, dst);
 		break;
 	default:
 		put(&o, "%s > %s: IPv4 protocol %u, length %zu", src, dst,

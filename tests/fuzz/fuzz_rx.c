@@ -3,16 +3,18 @@
  *
  * Read this first: this is the stack's front door (net_input(), then
  * ipv4_parse(), ipv4.c, the reassembly of fragments in ipv4_frag.c,
- * icmp.c) and the trace printer (packet_summary()),
+ * icmp.c, udp.c) and the trace printer (packet_summary()),
  * both of which promise never to read outside the packet, whatever it
  * holds (RFC 1122 1.2.2: "be liberal in what you accept" - and survive
  * it).  ASan and UBSan turn a broken promise into a crash.  libFuzzer's
  * buffer is exactly `size` bytes long, so one byte read past it is caught.
  *
  * Random bytes rarely carry a right checksum, so each input is also fed a
- * second time with its IPv4 and ICMP checksums repaired: that copy gets
- * past the checksum checks to the rules behind them.  And whatever the
+ * second time with its IPv4, ICMP and UDP checksums repaired: that copy
+ * gets past the checksum checks to the rules behind them.  And whatever the
  * stack sends must itself be a well-formed packet (our parsers accept it).
+ * Two UDP sockets wait, one bound to port 7788 and one connected from port
+ * 7789 to 10.0.0.1:7799, and what reaches them is read back at once.
  *
  * The stack lives for the whole run, so fragments of one input wait for
  * those of later ones: the seeds hold the fragments of a 1600-byte ping
@@ -22,8 +24,10 @@
  *
  * Build: make build/fuzz/fuzz_rx.  Run: tests/fuzz/run.sh 60 build/fuzz/fuzz_rx
  * Seeds: tests/fuzz/seeds/fuzz_rx/ (a ping, truncated pings, a TCP SYN,
- * fragments).
+ * fragments; UDP datagrams to 7788: with and without a checksum, empty,
+ * cut short; one to a closed port).
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +41,8 @@
 #include "net.h"
 #include "print.h"
 #include "tcp.h"
+#include "udp.h"
+#include "udp_wire.h"
 
 #define OUR_ADDR 0x0a000002	/* 10.0.0.2, as in the seeds */
 
@@ -46,6 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct net net;
 static struct device *peer;	/* the other end: what the stack sends */
 static uint64_t now;		/* virtual time, ms */
+static struct udp_pcb *udp_bound, *udp_connected;
 
 /* Every packet the stack sent must parse cleanly with its own parsers
  * (and so have right IPv4 and ICMP checksums; a fragment, the right
@@ -55,6 +62,7 @@ static void check_and_drain_output(void)
 	uint8_t out[DEVICE_MTU];
 	struct ipv4_hdr ip;
 	struct icmp_hdr icmp;
+	struct udp_hdr udp;
 	long n;
 
 	while ((n = device_recv(peer, out, sizeof out)) > 0) {
@@ -68,6 +76,9 @@ static void check_and_drain_output(void)
 				abort();
 			continue;	/* its ICMP checksum covers more */
 		}
+		if (ip.proto == IP_PROTO_UDP &&
+		    udp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, &udp) != DROP_NONE)
+			abort();	/* we sent a malformed UDP datagram */
 		if (ip.proto != IP_PROTO_ICMP)
 			continue;
 		if (icmp_parse(ip.payload, ip.payload_len, &icmp) == DROP_NONE)
@@ -76,11 +87,11 @@ static void check_and_drain_output(void)
 	}
 }
 
-/* Make the IPv4 header checksum right, and the ICMP one if it is ICMP.
- * Lengths are trusted only as far as the buffer proves them. */
+/* Make the IPv4 header checksum right, and the ICMP or UDP one.  Lengths
+ * are trusted only as far as the buffer proves them. */
 static void repair_checksums(uint8_t *p, size_t len)
 {
-	size_t hdr_len, total;
+	size_t hdr_len, total, ulen;
 
 	if (len < IPV4_HDR_MIN)
 		return;
@@ -90,6 +101,20 @@ static void repair_checksums(uint8_t *p, size_t len)
 	put16(p + IPV4_OFF_CHECKSUM, 0);
 	put16(p + IPV4_OFF_CHECKSUM, inet_checksum(p, hdr_len));
 	total = get16(p + IPV4_OFF_TOTAL_LEN);
+	if (p[IPV4_OFF_PROTO] == IP_PROTO_UDP && total <= len &&
+	    total >= hdr_len + UDP_HDR_LEN) {
+		ulen = get16(p + hdr_len + UDP_OFF_LEN);
+		if (ulen < UDP_HDR_LEN || ulen > total - hdr_len ||
+		    get16(p + hdr_len + UDP_OFF_CHECKSUM) == 0)
+			return;	/* a length udp_parse refuses, or "no checksum" */
+		put16(p + hdr_len + UDP_OFF_CHECKSUM, 0);
+		put16(p + hdr_len + UDP_OFF_CHECKSUM,
+		      inet_fold(inet_sum(inet_pseudo_sum(get32(p + IPV4_OFF_SRC),
+							 get32(p + IPV4_OFF_DST),
+							 IP_PROTO_UDP, (uint16_t)ulen),
+					 p + hdr_len, ulen)));
+		return;
+	}
 	if (p[IPV4_OFF_PROTO] != IP_PROTO_ICMP || total > len ||
 	    total < hdr_len + ICMP_HDR_LEN)
 		return;
@@ -106,10 +131,18 @@ static void receive(const uint8_t *pkt, size_t len)
 {
 	char line[256];
 
+	uint8_t buf[64];
+
 	now += 10;
 	net_input(&net, pkt, len, now);
 	net_tick(&net, now);
 	check_and_drain_output();
+	/* What reached the UDP sockets is read, so their queues never fill
+	 * for good (and the pending error, if any, is taken). */
+	while (udp_recv(&net, udp_bound, buf, sizeof buf, 0, NULL) != -EAGAIN)
+		;
+	while (udp_recv(&net, udp_connected, buf, sizeof buf, 0, NULL) != -EAGAIN)
+		;
 	packet_summary(line, sizeof line, pkt, len);
 }
 
@@ -126,6 +159,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		net_init(&net, dev, OUR_ADDR);
 		icmp_layer_init(&net);
 		tcp_layer_init(&net);
+		udp_layer_init(&net);
+		udp_bound = udp_pcb_new(&net);
+		udp_connected = udp_pcb_new(&net);
+		if (!udp_bound || !udp_connected ||
+		    udp_bind(&net, udp_bound, 0, 7788) < 0 ||
+		    udp_bind(&net, udp_connected, 0, 7789) < 0 ||
+		    udp_connect(&net, udp_connected, 0x0a000001, 7799) < 0)
+			abort();
 		initialized = 1;
 	}
 

@@ -13,7 +13,7 @@ the link that the kernel does not own.
 import socket
 import sys
 
-from scapy.all import ICMP, IP, Raw, TCP  # noqa: F401
+from scapy.all import ICMP, IP, Raw, TCP, UDP  # noqa: F401
 
 PEER, US = "10.0.0.99", "10.0.0.2"
 
@@ -40,6 +40,12 @@ def set_byte(pkt, off, val, fix_ip_checksum=True):
                 s = (s & 0xFFFF) + (s >> 16)
             b[10:12] = ((~s) & 0xFFFF).to_bytes(2, "big")
     return bytes(b)
+
+
+def udp_with(length=None, chksum=None, data=b"letter"):
+    """A datagram to port 7788 with its Length or checksum forced."""
+    return bytes(IP(src=PEER, dst=US) / UDP(sport=40000, dport=7788, len=length, chksum=chksum)
+                 / Raw(data))
 
 
 def total_len(pkt, n):
@@ -73,6 +79,12 @@ CASES = {
     "icmp-short": ("icmp-too-short", bytes(IP(src=PEER, dst=US, proto=1) / Raw(b"\x08\0\0"))),
     "icmp-bad-checksum": ("icmp-bad-checksum",
                           bytes(IP(src=PEER, dst=US) / ICMP(id=7, seq=1, chksum=0x1234) / Raw(b"y" * 8))),
+    # UDP (RFC 768): a header cut short, a Length below 8 or beyond the
+    # packet, a checksum that does not add up.
+    "udp-short": ("udp-too-short", bytes(IP(src=PEER, dst=US, proto=17) / Raw(b"\x9c\x45\x1e"))),
+    "udp-length-7": ("udp-bad-length", udp_with(length=7)),
+    "udp-length-long": ("udp-bad-length", udp_with(length=200)),
+    "udp-bad-checksum": ("udp-bad-checksum", udp_with(chksum=0x1234)),
 }
 
 

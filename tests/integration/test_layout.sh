@@ -5,7 +5,9 @@
 #     READMEs is in the tree, and every relative link there resolves;
 #   - header names are unique across stack/ (the Makefile finds them by
 #     name, one -I per folder);
-#   - no file in stack/ip/ or stack/dev/ includes a header from stack/tcp/;
+#   - no file in stack/ip/ or stack/dev/ includes a header from stack/tcp/
+#     or stack/udp/, and those two, side by side on IPv4, include nothing
+#     from each other;
 #   - the include graph between the folders of stack/ has no circle.
 # It reads files and sends nothing, so it needs no network namespace.
 . "$(dirname "$0")/../lib.sh"
@@ -86,13 +88,15 @@ for f in sorted(glob.glob("stack/*/*.[ch]")):
         if to and to != layer:
             edges[layer].setdefault(to, "%s includes %s" % (f, name))
 
-for low in ("ip", "dev"):
-    bad = [v for to, v in edges.get(low, {}).items() if to == "tcp"]
-    what = "no file in stack/%s/ includes a header from stack/tcp/" % low
-    if bad:
-        not_ok(what, bad)
-    else:
-        ok(what)
+for low, highs in (("ip", ("tcp", "udp")), ("dev", ("tcp", "udp")),
+                  ("tcp", ("udp",)), ("udp", ("tcp",))):
+    for high in highs:
+        bad = [v for to, v in edges.get(low, {}).items() if to == high]
+        what = "no file in stack/%s/ includes a header from stack/%s/" % (low, high)
+        if bad:
+            not_ok(what, bad)
+        else:
+            ok(what)
 
 # A circle is a path back to where it started; report the first found.
 def find_circle():
