@@ -163,6 +163,16 @@ kernel_listening() {
 	return 1
 }
 
+# kernel_udp_bound PORT: wait until a kernel socket here is bound to UDP PORT.
+kernel_udp_bound() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ -n "$(ss -lunH "sport = :$1")" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # tcp_states LOG PORT: the state changes TUNTCP_TRACE=1 logged for the
 # connection whose peer's port is PORT, on one line: "A -> B -> C".  A
 # change that does not start where the last one ended shows as " | ".

@@ -31,16 +31,6 @@ pkt() {
 	if [ "$n" -gt 0 ]; then ok "capture: $1 ($n)"; else not_ok "capture: $1 (filter: $3)"; fi
 }
 
-# kernel_udp_bound PORT: wait until a kernel socket here is bound to UDP PORT.
-kernel_udp_bound() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ -n "$(ss -lunH "sport = :$1")" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 # ---------------------------------------------------------------------
 # 1. The tutorial's exchange, as letters.
 TUNTCP_PCAP=$T/server.pcap lab_up server --app "$BIN/udp_echo_server" || { not_ok "lab up (udp_echo_server)"; finish; }
