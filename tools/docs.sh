@@ -32,6 +32,10 @@
 #                kernel's udp_echo_server and some go missing (udp-lossy),
 #                and our echo_client says the same over TCP to the
 #                kernel's echo_server and every byte arrives (udp-tcp)
+#   udp-closed   a connected UDP socket (Python) writes to a port nobody
+#                holds: tuntcp's ICMP port unreachable, "Connection refused"
+#   udp-big      a letter of 4000 bytes to udp_echo_server --echo: it goes
+#                in fragments, is reassembled, and comes back in fragments
 #   ping         three pings
 #
 # What a run keeps: docs/captures/NAME.pcapng, docs/traces/NAME.txt (the
@@ -54,7 +58,7 @@ docs=$top/docs
 # The programs: build/ (make docs builds it first), or TUNTCP_BUILD's.
 BIN=${TUNTCP_BUILD:-$top/build}
 case $BIN in /*) ;; *) BIN=$top/$BIN ;; esac
-RUNS="handshake transfer lossy corrupt zero-window congestion closed udp ping"
+RUNS="handshake transfer lossy corrupt zero-window congestion closed udp udp-closed udp-big ping"
 # The runs that keep more than one scene: the other scenes' names.
 declare -A ALSO=([udp]="udp-lossy udp-tcp")
 
@@ -98,6 +102,12 @@ client udp-lossy   udp-lossy
 ladder udp-tcp     captures/udp-tcp.pcapng --time --trace traces/udp-tcp.txt
 trace  udp-tcp     udp-tcp
 client udp-tcp     udp-tcp
+ladder udp-closed  captures/udp-closed.pcapng
+trace  udp-closed  udp-closed
+client udp-closed  udp-closed
+ladder udp-big     captures/udp-big.pcapng
+trace  udp-big     udp-big
+client udp-big     udp-big
 ladder ping        captures/ping.pcapng
 trace  ping        ping
 client ping        ping
@@ -408,6 +418,48 @@ run_udp() {
 	kill $ks $kt 2>/dev/null
 	ip link del dev tun0
 	return 1
+}
+
+# A letter to a port nobody holds, from a connected socket: the only kind
+# of sender the kernel tells about the ICMP port unreachable.
+run_udp_closed() {
+	lab_start udp-closed --app "$BIN/tuntcpd" || return 1
+	/usr/bin/python3 - >"$W/udp-closed.client" 2>&1 <<'PY' || true
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.0.0.1", 40006))
+s.connect(("10.0.0.2", 7788))
+s.settimeout(3)
+s.send(b"hello?")
+try:
+    s.recv(100)
+    print("an answer")
+except ConnectionRefusedError as e:
+    print("recv: %s" % e.strerror)
+PY
+	sleep 0.2
+	lab_stop
+	grep -q 'Connection refused' "$W/udp-closed.client"
+}
+
+# A letter larger than the link's 1500 bytes: the kernel cuts it into
+# fragments, tuntcp puts them together, and its echo goes back in pieces.
+run_udp_big() {
+	lab_start udp-big --app "$BIN/udp_echo_server" --echo || return 1
+	/usr/bin/python3 - >"$W/udp-big.client" 2>&1 <<'PY' || true
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.0.0.1", 40007))
+s.settimeout(3)
+letter = bytes(i % 251 for i in range(4000))
+s.sendto(letter, ("10.0.0.2", 7788))
+got, who = s.recvfrom(65536)
+print("sent 4000 bytes in one datagram; %d came back from %s:%d%s" %
+      (len(got), who[0], who[1], ", the same bytes" if got == letter else ", different!"))
+PY
+	sleep 0.2
+	lab_stop
+	grep -q 'the same bytes' "$W/udp-big.client"
 }
 
 run_ping() {
