@@ -22,6 +22,11 @@ void net_init(struct net *net, struct device *dev, uint32_t addr)
 	net->addr = addr;
 	net->ip_id = 1;
 	ip_reass_init(&net->reass);
+	/* Comments on packets are worth writing only if a device in the
+	 * stack keeps them (dev_pcap.c, with TUNTCP_PCAP). */
+	for (; dev; dev = dev->lower)
+		if (dev->note)
+			net->notes = 1;
 }
 
 void net_free(struct net *net)

@@ -116,6 +116,8 @@ struct net {
 	 * `note_out` on the packet about to be sent. */
 	char note[256];
 	char note_out[256];
+	uint8_t notes;		/* a device keeps comments: the protocols
+				 * write the costly ones only then */
 };
 
 /* Set up `net` to use `dev` and answer for `addr` (host order).  No

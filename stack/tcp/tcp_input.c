@@ -827,6 +827,8 @@ void tcp_input(struct net *net, const struct ipv4_hdr *ip)
 		net_logf(net, "malformed TCP options skipped; the segment is kept");
 	}
 	tcp_input_segment(net, &seg);
+	if (!net->notes)
+		return;		/* no capture keeps comments */
 	/* The connection as this segment left it, for the capture's comment
 	 * (found again: the segment may have ended it). */
 	tcb = tcb_find(net, seg.dst, seg.dport, seg.src, seg.sport);

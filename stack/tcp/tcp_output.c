@@ -59,8 +59,11 @@ static int send_segment(struct net *net, struct tcb *tcb, uint32_t seq,
 		len = rb_peek(&tcb->sndbuf, data_off, data, len);
 	wnd = tcp_window_to_advertise(tcb, flags & TCP_SYN);
 	/* The capture's comment: the connection as this segment leaves, and
-	 * why, if it is sent again. */
-	if (!(flags & TCP_RST)) {
+	 * why, if it is sent again - written only when a capture keeps it
+	 * (it costs a copy of the block and a formatted line a segment). */
+	if (!net->notes) {
+		/* nothing keeps comments */
+	} else if (!(flags & TCP_RST)) {
 		char state[200];
 		int again = seq_lt(seq, tcb->snd_max) && (len || (flags & (TCP_SYN | TCP_FIN)));
 
