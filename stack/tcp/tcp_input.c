@@ -568,8 +568,13 @@ static int check_ack(struct net *net, struct tcb *tcb,
 		if (tcb->snd.wnd > tcb->max_snd_wnd)
 			tcb->max_snd_wnd = tcb->snd.wnd;
 		/* RFC 9293 3.8.6.1: while the peer answers our zero-window
-		 * probes, the connection stays open however long it lasts. */
-		if (tcb->snd.wnd == 0)
+		 * probes, the connection stays open however long it lasts -
+		 * while a program holds it.  An orphan (closed with data
+		 * still to send) would keep its buffers for ever behind a
+		 * peer that never reads: its probes count as retries and it
+		 * is given up after TCP_MAX_RETRIES, as Linux gives up an
+		 * orphan after tcp_orphan_retries. */
+		if (tcb->snd.wnd == 0 && tcb->user)
 			tcb->retries = 0;
 	}
 

@@ -381,6 +381,34 @@ static void test_zero_window_probes_outlast_retries(void **state)
 	assert_int_equal(t->net.stats.tcp_fast_retransmits, 0);
 }
 
+/* An orphan behind a zero window: the program closed with data still to
+ * send, and the peer answers every probe "still shut".  A program could
+ * wait for ever; nobody waits for an orphan, whose buffers would be held
+ * for ever: after TCP_MAX_RETRIES probes it is reset and freed. */
+static void test_orphan_behind_zero_window_given_up(void **state)
+{
+	struct tcp_test *t = *state;
+	uint8_t data[200];
+	uint32_t rto = TCP_RTO_MIN_MS;
+	int i;
+
+	zero_window(t, data);
+	tcp_user_close(user(t), t->tcb);
+	t->tcb = NULL;
+	expect_nothing(t);	/* the FIN waits behind the data */
+	for (i = 0; i < TCP_MAX_RETRIES; i++) {
+		advance(t, rto);
+		expect_seg(t, TCP_ACK, 101, 1, 1);	/* the probe */
+		send_seg(t, .flags = TCP_ACK, .seq = 1, .ack = 101, .wnd = WND_ZERO);
+		expect_state(t, TCP_FIN_WAIT_1);
+		rto = backed_off(rto);
+	}
+	advance(t, rto);
+	expect_seg(t, TCP_RST, 101, 0, 0);
+	expect_state(t, TCP_CLOSED);
+	assert_int_equal(tcb_count(t), 1);	/* the listener alone */
+}
+
 /* A window update (not a timer) lets data out again after a probe: the
  * first segment carries the probe's byte again, and the capture says so;
  * it must not say "retransmission timeout", for no timer fired. */
@@ -419,6 +447,7 @@ int main(void)
 		TCP_TEST(test_zero_window_probe, stack),
 		TCP_TEST(test_zero_window_probes_outlast_retries, stack),
 		TCP_TEST(test_window_update_after_probe_is_not_a_timeout, stack),
+		TCP_TEST(test_orphan_behind_zero_window_given_up, stack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
