@@ -8,6 +8,21 @@
 #include "bytes.h"
 #include "checksum.h"
 
+/* Step 2 of both parsers: the fixed fields, in host byte order, from a
+ * header whose 20 bytes (and hdr_len) were proven inside the buffer. */
+static void read_fields(const uint8_t *pkt, struct ipv4_hdr *h)
+{
+	h->tos = pkt[IPV4_OFF_TOS];
+	h->id = get16(pkt + IPV4_OFF_ID);
+	h->frag = get16(pkt + IPV4_OFF_FRAG);
+	h->ttl = pkt[IPV4_OFF_TTL];
+	h->proto = pkt[IPV4_OFF_PROTO];
+	h->checksum = get16(pkt + IPV4_OFF_CHECKSUM);
+	h->src = get32(pkt + IPV4_OFF_SRC);
+	h->dst = get32(pkt + IPV4_OFF_DST);
+	h->payload = pkt + h->hdr_len;
+}
+
 enum drop_reason ipv4_parse(const uint8_t *pkt, size_t len,
 			    struct ipv4_hdr *h)
 {
@@ -40,15 +55,7 @@ enum drop_reason ipv4_parse(const uint8_t *pkt, size_t len,
 		return DROP_IP_TRUNCATED;
 
 	/* Step 2: the fields, in host byte order. */
-	h->tos = pkt[IPV4_OFF_TOS];
-	h->id = get16(pkt + IPV4_OFF_ID);
-	h->frag = get16(pkt + IPV4_OFF_FRAG);
-	h->ttl = pkt[IPV4_OFF_TTL];
-	h->proto = pkt[IPV4_OFF_PROTO];
-	h->checksum = get16(pkt + IPV4_OFF_CHECKSUM);
-	h->src = get32(pkt + IPV4_OFF_SRC);
-	h->dst = get32(pkt + IPV4_OFF_DST);
-	h->payload = pkt + h->hdr_len;
+	read_fields(pkt, h);
 	h->payload_len = (size_t)h->total_len - h->hdr_len;
 	return DROP_NONE;
 }
@@ -65,15 +72,7 @@ enum drop_reason ipv4_parse_quoted(const uint8_t *buf, size_t len,
 	h->total_len = get16(buf + IPV4_OFF_TOTAL_LEN);
 	if (h->total_len < (size_t)h->hdr_len + 8)
 		return DROP_ICMP_BAD_QUOTE;
-	h->tos = buf[IPV4_OFF_TOS];
-	h->id = get16(buf + IPV4_OFF_ID);
-	h->frag = get16(buf + IPV4_OFF_FRAG);
-	h->ttl = buf[IPV4_OFF_TTL];
-	h->proto = buf[IPV4_OFF_PROTO];
-	h->checksum = get16(buf + IPV4_OFF_CHECKSUM);
-	h->src = get32(buf + IPV4_OFF_SRC);
-	h->dst = get32(buf + IPV4_OFF_DST);
-	h->payload = buf + h->hdr_len;
+	read_fields(buf, h);
 	h->payload_len = len - h->hdr_len;
 	if (h->payload_len > (size_t)h->total_len - h->hdr_len)
 		h->payload_len = (size_t)h->total_len - h->hdr_len;
