@@ -125,11 +125,7 @@ check "the peer shut its window (${zw:-0} times) and we probed it (${probes:-0} 
 	test "${zw:-0}" -gt 0 -a "${probes:-0}" -gt 0
 zwcap=$(tshark -r "$T/zw.pcap" -Y 'tcp.window_size == 0 && ip.src == 10.9.0.2 && !(tcp.flags.syn == 1) && !(tcp.flags.reset == 1)' 2>/dev/null | wc -l)
 check "the capture holds the zero-window ACKs ($zwcap)" test "$zwcap" -gt 0
-# Only what our stack sent: the kernel's packets came through its forwarding
-# path, where now and then a TCP checksum field of 0xFFFF arrives for 0x0000
-# (the same number in ones' complement, RFC 1624; our stack accepts it,
-# tshark calls it bad).  Not ours to judge.
-check "what our stack sent is clean under tshark" tshark_clean "$T/zw.pcap" "ip.src == 10.0.0.2"
+check "the capture is clean under tshark" tshark_clean "$T/zw.pcap"
 BYTES=$BYTES_SAVE
 
 # 5. The issue's acceptance: echo_server --echo behind the injector, 8 MiB
